@@ -25,6 +25,21 @@ export interface Advisory extends AdvisoryDoc {
 
 export type ImportOutcome = 'created' | 'updated' | 'unchanged';
 
+/**
+ * What happened to an advisory. `marking` is a change of who may see it (an embargo ended early or moved) with the
+ * document itself unchanged.
+ */
+export interface AdvisoryChange {
+  kind: 'created' | 'updated' | 'withdrawn' | 'marking';
+  advisory: AdvisoryDoc;
+}
+
+/**
+ * Called inside the transaction that changed the advisory, after the change is written, so that what listeners write
+ * (findings, feed versions, outbox events) commits or rolls back with it. A listener that throws aborts the change.
+ */
+export type AdvisoryListener = (tx: Q, change: AdvisoryChange) => Promise<void>;
+
 export class AdvisoryService {
   constructor(
     private readonly db: Db,
@@ -32,6 +47,24 @@ export class AdvisoryService {
     private readonly checks: ReferenceChecks,
     private readonly clock: () => Date,
   ) {}
+
+  private readonly listeners: AdvisoryListener[] = [];
+
+  /** Subscribe to every advisory write (publish, update, withdraw, import, KEV, marking); see AdvisoryListener. */
+  onChange(listener: AdvisoryListener): void {
+    this.listeners.push(listener);
+  }
+
+  private async emit(tx: Q, kind: AdvisoryChange['kind'], advisory: AdvisoryDoc): Promise<void> {
+    for (const l of this.listeners) await l(tx, { kind, advisory });
+  }
+
+  /** The case service tells us when it moved an advisory's embargo (same transaction). */
+  async markingChanged(tx: Q, id: string): Promise<void> {
+    if (this.listeners.length === 0) return;
+    const doc = await repo.findById(tx, id);
+    if (doc) await this.emit(tx, 'marking', doc);
+  }
 
   private now(): string {
     return this.clock().toISOString();
@@ -117,6 +150,7 @@ export class AdvisoryService {
         objectId: doc.id,
         details: { tlp: marking.tlp, caseId: doc.caseId, ssvc: doc.ssvc?.decision ?? null },
       });
+      await this.emit(tx, 'created', doc);
       return { ...doc, marking: presentMarking(caller, marking) };
     };
     return fromCase ? run(fromCase.tx) : inTx(this.db, run);
@@ -154,6 +188,7 @@ export class AdvisoryService {
         objectId: id,
         details: { version: doc.version, fields: Object.keys(patch) },
       });
+      await this.emit(tx, 'updated', doc);
       return this.present(tx, caller, doc);
     });
   }
@@ -174,6 +209,7 @@ export class AdvisoryService {
         objectId: id,
         details: { reason },
       });
+      await this.emit(tx, 'withdrawn', doc);
       return this.present(tx, caller, doc);
     });
   }
@@ -203,6 +239,7 @@ export class AdvisoryService {
         objectId: doc.id,
         details: { sourceKey },
       });
+      await this.emit(tx, doc.withdrawn && !current.withdrawn ? 'withdrawn' : 'updated', doc);
       return { id: doc.id, outcome: 'updated' };
     }
     const doc: AdvisoryDoc = { ...value, id: await this.nextId(tx), version: 1, caseId: null };
@@ -235,6 +272,7 @@ export class AdvisoryService {
         objectId: doc.id,
         details: { cveId: facts.cveId, dateAdded: facts.dateAdded },
       });
+      await this.emit(tx, 'updated', doc);
       changed.push(doc.id);
     }
     return changed;

@@ -184,8 +184,10 @@ export class CaseService {
     );
     const now = this.now();
     for (const [advisoryId, m] of await loadMarkings(tx, advisoryIds))
-      if (m.embargoUntil && m.embargoUntil > now && m.embargoUntil !== embargoUntil)
+      if (m.embargoUntil && m.embargoUntil > now && m.embargoUntil !== embargoUntil) {
         await replaceMarking(tx, advisoryId, { ...m, embargoUntil, embargoOrgIds: orgIds });
+        await this.advisories.markingChanged(tx, advisoryId);
+      }
   }
 
   private async mutate(
