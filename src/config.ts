@@ -31,6 +31,21 @@ const schema = z.object({
   CLEARINGHOUSE_SIGNING_KEY_FILE: z.string().min(1).optional(),
   CLEARINGHOUSE_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
   CLEARINGHOUSE_IMPORT_REMOTE_FETCH: z.enum(['true', 'false']).default('false'),
+  /** AES-256-GCM key for secrets stored at rest (review endpoints): 32 bytes as base64 or 64 hex digits. */
+  CLEARINGHOUSE_SECRETS_KEY: z
+    .string()
+    .refine((v) => /^[0-9a-fA-F]{64}$/.test(v) || Buffer.from(v, 'base64').length === 32, {
+      message: 'must be 32 bytes as base64 or 64 hex digits',
+    })
+    .optional(),
+  /** Or a file holding that key; default: secrets.key beside the SQLite file, else ./data/ (created on first use). */
+  CLEARINGHOUSE_SECRETS_KEY_FILE: z.string().min(1).optional(),
+  /** The judge model for model-graded scorers (an OpenAI-compatible endpoint). */
+  CLEARINGHOUSE_JUDGE_BASE_URL: z.string().url().optional(),
+  CLEARINGHOUSE_JUDGE_API_KEY: z.string().min(1).optional(),
+  CLEARINGHOUSE_JUDGE_MODEL: z.string().min(1).optional(),
+  /** Review windows: maximum length in days (the policy maximum of 30 can be lowered, never raised). */
+  CLEARINGHOUSE_REVIEW_MAX_DAYS: z.coerce.number().int().min(1).max(30).default(30),
   CLEARINGHOUSE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -51,6 +66,14 @@ export interface Config {
   trustProxy: boolean;
   /** POST /api/v1/imports may fetch an http(s) URL given in the body (off by default: the server would make requests). */
   importRemoteFetch: boolean;
+  /** CLEARINGHOUSE_SECRETS_KEY (base64 or hex) when set. */
+  secretsKey?: string;
+  /** CLEARINGHOUSE_SECRETS_KEY_FILE when set (reviews derive a default from the database location). */
+  secretsKeyFile?: string;
+  /** The judge model for model-graded scorers, when configured. */
+  judge?: { baseURL: string; apiKey: string; model: string };
+  /** Review windows last at most this many days (1..30). */
+  reviewMaxDays: number;
 }
 
 export interface ConfigOverrides {
@@ -84,5 +107,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     trustProxy: e.CLEARINGHOUSE_TRUST_PROXY === 'true',
     importRemoteFetch: e.CLEARINGHOUSE_IMPORT_REMOTE_FETCH === 'true',
     ...(e.CLEARINGHOUSE_SIGNING_KEY_FILE ? { signingKeyFile: e.CLEARINGHOUSE_SIGNING_KEY_FILE } : {}),
+    ...(e.CLEARINGHOUSE_SECRETS_KEY ? { secretsKey: e.CLEARINGHOUSE_SECRETS_KEY } : {}),
+    ...(e.CLEARINGHOUSE_SECRETS_KEY_FILE ? { secretsKeyFile: e.CLEARINGHOUSE_SECRETS_KEY_FILE } : {}),
+    ...(e.CLEARINGHOUSE_JUDGE_BASE_URL && e.CLEARINGHOUSE_JUDGE_MODEL
+      ? {
+          judge: {
+            baseURL: e.CLEARINGHOUSE_JUDGE_BASE_URL,
+            apiKey: e.CLEARINGHOUSE_JUDGE_API_KEY ?? '',
+            model: e.CLEARINGHOUSE_JUDGE_MODEL,
+          },
+        }
+      : {}),
+    reviewMaxDays: e.CLEARINGHOUSE_REVIEW_MAX_DAYS,
   };
 }
