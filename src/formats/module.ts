@@ -1,5 +1,6 @@
 import type { CapabilityModule } from '../module.js';
 import type { Services } from '../services.js';
+import { registerCsafProviderRoutes } from './csaf-provider/provider.routes.js';
 import { registerImportCli } from './import/import.cli.js';
 import { registerImportRoutes } from './import/import.routes.js';
 import { ImportService } from './import/import.service.js';
@@ -28,6 +29,7 @@ const module: CapabilityModule = {
     registerImportRoutes(app, registry, services);
     registerExportRoutes(app, registry, services);
     registerOsvApiRoutes(app, registry, services);
+    registerCsafProviderRoutes(app, registry, services);
   },
   cli: (program) => registerImportCli(program),
 };
