@@ -47,7 +47,25 @@ const schema = z.object({
   /** Review windows: maximum length in days (the policy maximum of 30 can be lowered, never raised). */
   CLEARINGHOUSE_REVIEW_MAX_DAYS: z.coerce.number().int().min(1).max(30).default(30),
   CLEARINGHOUSE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  CLEARINGHOUSE_WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false'),
+  CLEARINGHOUSE_WEBHOOK_SECRET_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  CLEARINGHOUSE_WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().positive().default(10_000),
+  CLEARINGHOUSE_WEBHOOK_RETRY_MAX_MS: z.coerce.number().int().positive().default(21_600_000),
+  CLEARINGHOUSE_WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(15),
+  CLEARINGHOUSE_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
 });
+
+/** Webhook delivery settings (src/notify/, docs/notifications.md). */
+export interface WebhookConfig {
+  /** Allow webhook URLs that resolve to private, loopback or link-local addresses (off: SSRF protection). */
+  allowPrivate: boolean;
+  /** Encrypts webhook signing secrets at rest (else CLEARINGHOUSE_SECRETS_KEY is used; with neither, stored in clear). */
+  secretKey: string | undefined;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  maxAttempts: number;
+  timeoutMs: number;
+}
 
 export interface Config {
   databaseUrl: string;
@@ -74,6 +92,7 @@ export interface Config {
   judge?: { baseURL: string; apiKey: string; model: string };
   /** Review windows last at most this many days (1..30). */
   reviewMaxDays: number;
+  webhooks: WebhookConfig;
 }
 
 export interface ConfigOverrides {
@@ -106,6 +125,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     logLevel: e.CLEARINGHOUSE_LOG_LEVEL,
     trustProxy: e.CLEARINGHOUSE_TRUST_PROXY === 'true',
     importRemoteFetch: e.CLEARINGHOUSE_IMPORT_REMOTE_FETCH === 'true',
+    webhooks: {
+      allowPrivate: e.CLEARINGHOUSE_WEBHOOK_ALLOW_PRIVATE === 'true',
+      secretKey: e.CLEARINGHOUSE_WEBHOOK_SECRET_KEY,
+      retryBaseMs: e.CLEARINGHOUSE_WEBHOOK_RETRY_BASE_MS,
+      retryMaxMs: e.CLEARINGHOUSE_WEBHOOK_RETRY_MAX_MS,
+      maxAttempts: e.CLEARINGHOUSE_WEBHOOK_MAX_ATTEMPTS,
+      timeoutMs: e.CLEARINGHOUSE_WEBHOOK_TIMEOUT_MS,
+    },
     ...(e.CLEARINGHOUSE_SIGNING_KEY_FILE ? { signingKeyFile: e.CLEARINGHOUSE_SIGNING_KEY_FILE } : {}),
     ...(e.CLEARINGHOUSE_SECRETS_KEY ? { secretsKey: e.CLEARINGHOUSE_SECRETS_KEY } : {}),
     ...(e.CLEARINGHOUSE_SECRETS_KEY_FILE ? { secretsKeyFile: e.CLEARINGHOUSE_SECRETS_KEY_FILE } : {}),
