@@ -16,6 +16,10 @@ declare module 'fastify' {
   interface FastifyRequest {
     caller: Caller;
   }
+  interface FastifyContextConfig {
+    /** The route authenticates its callers itself (e.g. the review gateway's per-grant keys): no API-token check. */
+    ownAuth?: boolean;
+  }
 }
 
 export const API_VERSION = '0.1.0';
@@ -59,6 +63,7 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
   );
 
   app.addHook('onRequest', async (req) => {
+    if (req.routeOptions.config?.ownAuth) return;
     const secret = bearerSecret(req.headers.authorization);
     req.caller = secret ? await services.participants.authenticate(secret) : (opts.localCaller ?? null);
   });
