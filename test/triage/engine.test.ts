@@ -2,9 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { groupByKeys, pairwise } from '../../bench/triage/metrics.js';
 import { corpus, runBench } from '../../bench/triage/run.js';
 import { TriageEngine } from '../../src/vulnerabilities/triage/engine.js';
-import { extractFeatures, type TriageDoc } from '../../src/vulnerabilities/triage/features.js';
+import {
+  extractFeatures,
+  packageKey,
+  productName,
+  type TriageDoc,
+  titleWords,
+} from '../../src/vulnerabilities/triage/features.js';
 import { estimateJaccard, MinHasher } from '../../src/vulnerabilities/triage/minhash.js';
-import { rangesOverlap } from '../../src/vulnerabilities/triage/score.js';
+import { rangesOverlap, type StoredDoc, scorePair } from '../../src/vulnerabilities/triage/score.js';
 
 const base =
   'A heap buffer overflow in the image decoder of libfoo lets a remote attacker crash the process or execute code ' +
@@ -30,6 +36,83 @@ describe('features', () => {
     expect(f.paths).toEqual(expect.arrayContaining(['post /api/v1/upload', 'src/png/decoder.js', 'lib/hmac.py']));
     expect(f.frames).toEqual(expect.arrayContaining(['readchunk@decoder.js', 'compare_digest@hmac.py']));
     expect(f.code).toContain('parse_header');
+  });
+});
+
+describe('package and title features', () => {
+  it('files Go standard-library packages under stdlib and reduces packages to plain product names', () => {
+    expect(packageKey({ ecosystem: 'Go', name: 'crypto/tls' })).toBe('golang/stdlib');
+    expect(packageKey({ ecosystem: 'Go', name: 'github.com/quic-go/quic-go' })).toBe(
+      'golang/github.com/quic-go/quic-go',
+    );
+    expect(productName('golang/github.com/argoproj/argo-cd/v2')).toBe('argo-cd');
+    expect(productName('maven/org.apache.logging.log4j:log4j-core')).toBe('log4j-core');
+    expect(productName('generic/vault enterprise')).toBe('vault-enterprise');
+    expect(titleWords('Nuclei Template Signature Verification Bypass in github.com/projectdiscovery/nuclei')).toEqual([
+      'nuclei',
+      'template',
+      'signature',
+      'verification',
+      'bypass',
+    ]);
+  });
+
+  const stored = (d: TriageDoc): StoredDoc => {
+    const f = extractFeatures(d);
+    return {
+      id: d.id,
+      clusterId: '',
+      f,
+      textHashes: new Uint32Array(),
+      codeSet: new Set(),
+      sig: new Uint32Array(),
+      submitter: d.submitter,
+    };
+  };
+  const kinds = (a: TriageDoc, b: TriageDoc) =>
+    scorePair(stored(a), stored(b), () => 1, 40).evidence.map((e) => e.kind);
+
+  it('gives product, title and package-named evidence, and none between unrelated packages', () => {
+    const goRecord: TriageDoc = {
+      id: 'go',
+      title: 'Nuclei Template Signature Verification Bypass in github.com/projectdiscovery/nuclei/v3',
+      description: 'Template signatures are not checked.',
+      affected: [{ ecosystem: 'Go', name: 'github.com/projectdiscovery/nuclei/v3' }],
+    };
+    const cveRecord: TriageDoc = {
+      id: 'cve',
+      title: 'Nuclei template signature verification bypass',
+      description: 'A flaw in the verification system lets unsigned templates run.',
+      affected: [{ product: 'nuclei' }],
+    };
+    expect(kinds(goRecord, cveRecord)).toEqual(expect.arrayContaining(['product', 'title']));
+    const other: TriageDoc = {
+      ...cveRecord,
+      id: 'other',
+      title: 'Path traversal in the file server',
+      affected: [{ product: 'fileserve' }],
+    };
+    expect(kinds(goRecord, other)).not.toContain('product');
+    expect(kinds(goRecord, other)).not.toContain('title');
+    const backdoorA: TriageDoc = {
+      id: 'a',
+      submitter: 's',
+      title: '',
+      description: 'The d8s-lists package included a backdoor: the democritus-dicts package.',
+      affected: [{ ecosystem: 'PyPI', name: 'd8s-lists' }],
+    };
+    const backdoorB: TriageDoc = { ...backdoorA, id: 'b', affected: [{ ecosystem: 'PyPI', name: 'democritus-dicts' }] };
+    const ab = scorePair(stored(backdoorA), stored(backdoorB), () => 1, 40).evidence;
+    expect(ab.map((e) => e.kind)).toContain('package_named');
+    // named both ways: neither the package-conflict nor the same-submitter discount applies
+    expect(ab.filter((e) => e.kind === 'conflict')).toEqual([]);
+    const unrelated: TriageDoc = {
+      ...backdoorA,
+      id: 'c',
+      description: 'Unrelated text.',
+      affected: [{ ecosystem: 'PyPI', name: 'democritus-dicts' }],
+    };
+    expect(kinds(backdoorA, unrelated)).not.toContain('package_named');
   });
 });
 

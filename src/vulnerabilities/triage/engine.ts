@@ -123,6 +123,7 @@ export class TriageEngine {
     for (const p of f.paths) keys.push(`p:${p}`);
     for (const p of f.frames) keys.push(`s:${p}`);
     for (const p of f.packages) keys.push(`k:${p.key}`);
+    for (const p of f.products) keys.push(`n:${p}`);
     return keys;
   }
 

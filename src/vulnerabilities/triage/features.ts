@@ -55,7 +55,15 @@ export interface Features {
   references: string[];
   cwes: string[];
   tokenCount: number;
+  /** Plain product names of the packages (see productName). */
+  products: string[];
+  /** Content words of the title (see titleWords). */
+  title: string[];
+  /** Name-like words of the text (package names with dashes and dots kept), at most MAX_NAMES, for "names the other's package". */
+  names: string[];
 }
+
+const MAX_NAMES = 400;
 
 export const ID_PATTERN =
   /\b(CVE-\d{4}-\d{4,}|GHSA(?:-[23456789cfghjmpqrvwx]{4}){3}|PYSEC-\d{4}-\d+|GO-\d{4}-\d{4,}|RUSTSEC-\d{4}-\d{4}|JLSEC-\d{4}-\d+|HSEC-\d{4}-\d{4}|OSEC-\d{4}-\d+|RSEC-\d{4}-\d+|PSF-\d{4}-\d+|BIT-[a-z0-9-]+-\d{4}-\d+|OSV-\d{4}-\d+)\b/gi;
@@ -105,14 +113,48 @@ const PURL_TYPE: Record<string, string> = {
   opam: 'opam',
 };
 
+/** Go standard-library packages ("crypto/tls", "net/http") are one package, `stdlib`, as the Go vulnerability database files them. */
+function goStdlib(key: string): string {
+  if (!key.startsWith('golang/')) return key;
+  const first = key.slice(7).split('/')[0] ?? '';
+  return first.includes('.') ? key : 'golang/stdlib';
+}
+
 export function packageKey(a: TriageAffected): string | undefined {
-  if (a.purl) return packageKeyFromPurl(a.purl);
+  if (a.purl) {
+    const k = packageKeyFromPurl(a.purl);
+    return k && goStdlib(k);
+  }
   if (a.name) {
     const eco = (a.ecosystem ?? '').toLowerCase().split(':')[0] ?? '';
-    return `${PURL_TYPE[eco] ?? (eco || 'generic')}/${a.name.toLowerCase()}`;
+    return goStdlib(`${PURL_TYPE[eco] ?? (eco || 'generic')}/${a.name.toLowerCase()}`);
   }
   if (a.product) return `generic/${a.product.toLowerCase()}`;
   return undefined;
+}
+
+/**
+ * The plain product name a package key stands for, so that an ecosystem package and a CVE record's bare product can
+ * be compared: the last path segment without a Go major-version suffix ("golang/github.com/argoproj/argo-cd/v2" ->
+ * "argo-cd"), a Maven artifact id, an npm name without its scope; a generic product with spaces as dashes.
+ */
+export function productName(key: string): string {
+  const slash = key.indexOf('/');
+  const eco = key.slice(0, slash);
+  let name = key.slice(slash + 1);
+  if (eco === 'generic') return name.trim().replace(/\s+/g, '-');
+  if (eco === 'maven') name = name.split(':').pop() ?? name;
+  const parts = name.split('/').filter((p) => p && !/^v\d+$/.test(p));
+  return parts[parts.length - 1] ?? name;
+}
+
+/**
+ * A title reduced to its content words, without a trailing "in <package path>" (the Go database's titles end so) and
+ * without identifiers; used to compare titles on their own.
+ */
+export function titleWords(title: string): string[] {
+  const t = title.replace(ID_PATTERN, ' ').replace(/\s+in\s+\S*[./]\S*\s*$/i, '');
+  return uniq(tokenize(t).filter((w) => !STOP.has(w)));
 }
 
 const CODE_IDENT =
@@ -171,5 +213,11 @@ export function extractFeatures(doc: TriageDoc): Features {
     references: uniq((doc.references ?? []).map(normaliseUrl)),
     cwes: uniq((doc.cweIds ?? []).map((c) => c.toUpperCase())),
     tokenCount: tokens.length,
+    products: uniq(packages.map((p) => productName(p.key)).filter((n) => n.length >= 3)),
+    title: titleWords(doc.title),
+    names: uniq((masked.toLowerCase().match(/[a-z0-9][a-z0-9._-]*[a-z0-9]/g) ?? []).filter((w) => w.length >= 5)).slice(
+      0,
+      MAX_NAMES,
+    ),
   };
 }

@@ -23,6 +23,9 @@ export interface Evidence {
     | 'reference'
     | 'package'
     | 'range'
+    | 'product'
+    | 'package_named'
+    | 'title'
     | 'code'
     | 'cwe'
     | 'conflict';
@@ -38,11 +41,20 @@ export const WEIGHTS = {
   minTextShingles: 10,
   fullTextShingles: 40,
   verbatimJaccard: 0.97,
+  /** With the same title, this text Jaccard also counts as verbatim (see verbatim below). */
   /** One shared reference URL seen in exactly these two documents; rarer is stronger (divided by df - 1). */
   reference: 0.55,
   referenceCap: 0.75,
   package: 0.15,
   rangeOverlap: 0.1,
+  /** No package key shared, but the same plain product name (an ecosystem package and a CVE record's product). */
+  product: 0.25,
+  /** Titles with the same content words (at least titleMinWords of them, word-set Jaccard ≥ titleJaccard). */
+  title: 0.5,
+  /** Each names (in its text) the other's package, which it does not itself list: one flaw filed per package. */
+  packageNamed: 0.45,
+  titleMinWords: 4,
+  titleJaccard: 0.8,
   code: 0.25,
   cwe: 0.05,
   /** Both name packages and none is shared: the score is multiplied by this. */
@@ -154,6 +166,50 @@ export function scorePair(
     if (versionsShared || rangesOverlap(p.ranges, q.ranges))
       ev.push({ kind: 'range', detail: `${p.key}: affected versions overlap`, weight: WEIGHTS.rangeOverlap });
   }
+  let sharedProduct = false;
+  if (!sharedPkg) {
+    const bProducts = new Set(b.f.products);
+    const p = a.f.products.find((x) => bProducts.has(x));
+    if (p) {
+      sharedProduct = true;
+      ev.push({ kind: 'product', detail: `same product name "${p}"`, weight: WEIGHTS.product });
+    } else {
+      // One lists no specific package (a CVE record with a bare or no product) and names the other's in its text.
+      const namedIn = (x: StoredDoc, y: StoredDoc) =>
+        !specific(y) ? x.f.products.find((q) => q.length >= 5 && y.f.names.includes(q)) : undefined;
+      const q = namedIn(a, b) ?? namedIn(b, a);
+      if (q) {
+        sharedProduct = true;
+        ev.push({ kind: 'product', detail: `product "${q}" named in the other's text`, weight: WEIGHTS.product });
+      }
+    }
+  }
+  let named = false;
+  if (!sharedPkg && !sharedProduct && a.f.products.length > 0 && b.f.products.length > 0) {
+    const aNames = new Set(a.f.names);
+    const bNames = new Set(b.f.names);
+    const aInB = a.f.products.find((p) => p.length >= 5 && bNames.has(p));
+    const bInA = b.f.products.find((p) => p.length >= 5 && aNames.has(p));
+    if (aInB && bInA) {
+      named = true;
+      ev.push({
+        kind: 'package_named',
+        detail: `each names the other's package ("${aInB}", "${bInA}")`,
+        weight: WEIGHTS.packageNamed,
+      });
+    }
+  }
+  if (Math.min(a.f.title.length, b.f.title.length) >= WEIGHTS.titleMinWords) {
+    const bt = new Set(b.f.title);
+    const shared = a.f.title.filter((w) => bt.has(w)).length;
+    const j = shared / (a.f.title.length + b.f.title.length - shared);
+    if (j >= WEIGHTS.titleJaccard)
+      ev.push({
+        kind: 'title',
+        detail: `titles share ${shared} content words (Jaccard ${j.toFixed(2)})`,
+        weight: WEIGHTS.title * j,
+      });
+  }
   const sharedCode: string[] = [];
   for (const c of a.codeSet) if (b.codeSet.has(c)) sharedCode.push(c);
   if (sharedCode.length > 0) {
@@ -173,7 +229,15 @@ export function scorePair(
   let score = 1 - miss;
   // Verbatim long descriptions under different package names are one flaw filed per package (a vendored copy).
   const verbatim = t >= WEIGHTS.verbatimJaccard && lengthFactor === 1;
-  if (!sharedPkg && !verbatim && specific(a) && specific(b) && !ev.some((e) => e.kind === 'identifier')) {
+  if (
+    !sharedPkg &&
+    !sharedProduct &&
+    !named &&
+    !verbatim &&
+    specific(a) &&
+    specific(b) &&
+    !ev.some((e) => e.kind === 'identifier')
+  ) {
     score *= WEIGHTS.packageConflict;
     ev.push({
       kind: 'conflict',
@@ -185,6 +249,7 @@ export function scorePair(
     a.submitter !== undefined &&
     a.submitter === b.submitter &&
     !verbatim &&
+    !named &&
     !ev.some((e) => e.kind === 'identifier')
   ) {
     score *= WEIGHTS.sameSubmitter;
