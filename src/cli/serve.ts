@@ -3,6 +3,7 @@ import { loadConfig } from '../config.js';
 import { isEmptyForDemo, seedDemo } from '../demo/seed.js';
 import { createHttpApp, openRuntime } from '../main.js';
 import { MODULES } from '../modules.js';
+import { seedDemoSignIns } from '../portal/demo.js';
 
 export async function serveCommand(opts: {
   demo?: boolean;
@@ -24,6 +25,9 @@ export async function serveCommand(opts: {
       out('*** DEMO DATA: organisations named "Demo ..." with real public advisories; not for production ***');
       out('Sign-in tokens for the demo organisations (Authorization: Bearer TOKEN):');
       for (const t of tokens) out(`  ${t.organisation.padEnd(28)} ${t.kind.padEnd(24)} ${t.token}`);
+      out('Browser sign-ins for the demo (demo passwords, made now; open the address below):');
+      for (const d of await seedDemoSignIns(s))
+        out(`  ${d.organisation.padEnd(28)} ${d.kind.padEnd(24)} ${d.email.padEnd(28)} ${d.password}`);
       out('');
     } else out('clearinghouse: --demo: the database is not empty, no demo data added');
   }

@@ -7,6 +7,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { isMigrated } from '../db/migrate.js';
 import { AppError, ERROR_CODES, type ErrorCode } from '../errors.js';
 import type { Caller, Principal } from '../participants/principal.js';
+import { sessionCaller } from '../portal/session.js';
 import type { Services } from '../services.js';
 import { registerApiRoutes } from './api.js';
 import { PROBLEM_BASE, sendProblem } from './problem.js';
@@ -65,7 +66,10 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
   app.addHook('onRequest', async (req) => {
     if (req.routeOptions.config?.ownAuth) return;
     const secret = bearerSecret(req.headers.authorization);
-    req.caller = secret ? await services.participants.authenticate(secret) : (opts.localCaller ?? null);
+    // A token wins; otherwise the portal's session cookie (CSRF-checked for changes, src/portal/session.ts).
+    req.caller = secret
+      ? await services.participants.authenticate(secret)
+      : ((await sessionCaller(req, services)) ?? opts.localCaller ?? null);
   });
 
   await app.register(rateLimit, {
@@ -73,7 +77,8 @@ export async function buildApp(services: Services, opts: AppOptions = {}): Promi
     max: config.rateLimitPerMinute,
     timeWindow: 60_000,
     hook: 'preHandler',
-    keyGenerator: (req) => (req.caller?.tokenId ? `t:${req.caller.tokenId}` : `ip:${req.ip}`),
+    keyGenerator: (req) =>
+      req.caller?.tokenId ? `t:${req.caller.tokenId}` : req.caller ? `m:${req.caller.viewer.memberId}` : `ip:${req.ip}`,
     errorResponseBuilder: (_req, ctx) =>
       new AppError('rate_limited', `rate limit of ${ctx.max} requests per minute exceeded; retry after ${ctx.after}`),
     allowList: (req) => req.url === '/healthz' || req.url === '/readyz',
