@@ -6,8 +6,9 @@ import enforcement from './enforcement/module.js';
 import exposure from './exposure/module.js';
 import formats from './formats/module.js';
 import type { CapabilityModule } from './module.js';
+import notify from './notify/module.js';
 import portal from './portal/module.js';
 import reviews from './reviews/module.js';
 import triage from './vulnerabilities/triage/module.js';
 
-export const MODULES: readonly CapabilityModule[] = [formats, exposure, triage, reviews, enforcement, portal];
+export const MODULES: readonly CapabilityModule[] = [formats, notify, exposure, triage, reviews, enforcement, portal];
