@@ -72,8 +72,8 @@ describeBackends('review runs: database result store', (backend) => {
       baseURL: server.baseURL,
       apiKey: 'x',
       model: name,
-      timeoutMs: 300,
-      retry: { maxRetries: 0, baseDelayMs: 1, maxDelayMs: 1 },
+      timeoutMs: 20_000,
+      retry: { maxRetries: 2, baseDelayMs: 1, maxDelayMs: 5 },
     });
 
   it('refuses a run the service did not create', async () => {
