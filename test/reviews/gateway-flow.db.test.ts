@@ -1,0 +1,211 @@
+/**
+ * The model-access gateway end to end: the official `openai` client pointed at a listening clearinghouse, which
+ * forwards to a scripted upstream model. Offer → terms → consent → open → grant → key → chat completion; then what
+ * must be refused: other variants, used-up budgets, the rate limit, streaming, bad keys, and every key after close or
+ * withdrawal, including a call in flight.
+ */
+import OpenAI from 'openai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeBackends } from '../backends.js';
+import { startTestApp, type TestApp } from '../harness.js';
+import { textOf } from '../scripted-model/server.js';
+import { DAY, openWindow, SECRET, SECRETS_KEY, startUpstream, type World, world } from './window-fixtures.js';
+
+describeBackends('review gateway', (backend) => {
+  let t: TestApp;
+  let w: World;
+  let up: Awaited<ReturnType<typeof startUpstream>>;
+  let gatewayURL: string;
+  const client = (apiKey: string) => new OpenAI({ baseURL: gatewayURL, apiKey, maxRetries: 0, timeout: 10_000 });
+
+  beforeAll(async () => {
+    up = await startUpstream({
+      echo: (req) => ({ content: `echo: ${textOf(req.messages.at(-1))}` }),
+      hang: () => ({ hang: true }),
+    });
+    t = await startTestApp(backend, { config: { secretsKey: SECRETS_KEY } });
+    const addr = await t.app.listen({ port: 0, host: '127.0.0.1' });
+    gatewayURL = `${addr}/gateway/v1`;
+    w = await world(t);
+  });
+  afterAll(async () => {
+    await t.close();
+    await up.close();
+  });
+
+  it('offer → consent → open → grant → key → chat completion through the openai client', async () => {
+    const win = await openWindow(t, w, up.baseURL);
+    expect(win.key).toMatch(/^chgw_/);
+    const ai = client(win.key);
+    const models = await ai.models.list();
+    expect(models.data.map((m) => m.id)).toEqual(['production']);
+    const before = up.seen.length;
+    const out = await ai.chat.completions.create({
+      model: 'production',
+      messages: [{ role: 'user', content: 'hello' }],
+    });
+    expect(out.choices[0]!.message.content).toBe('echo: hello');
+    expect(out.model).toBe('production'); // the upstream model id is not revealed
+    expect(out.usage?.total_tokens).toBeGreaterThan(0);
+    // The upstream got the decrypted secret and its own model id; the caller's gateway key never reached it.
+    const seen = up.seen.slice(before);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]!.authorization).toBe(`Bearer ${SECRET}`);
+    expect(JSON.parse(seen[0]!.body).model).toBe('echo');
+    expect(seen[0]!.body).not.toContain(win.key);
+    // Metered, and logged as metadata only.
+    const grant = await t.req<{ used: { requests: number; tokens: number } }>(
+      'GET',
+      `${win.base}/grants/${win.grantId}`,
+      {
+        token: w.agency.token,
+      },
+    );
+    expect(grant.body.used.requests).toBe(1);
+    expect(grant.body.used.tokens).toBe(out.usage!.total_tokens);
+    const log = await t.req<{ items: Record<string, unknown>[] }>('GET', `${win.base}/gateway-log`, {
+      token: w.dev.token,
+    });
+    expect(log.body.items).toHaveLength(1);
+    const entry = log.body.items[0]!;
+    expect(entry).toMatchObject({ status: 200, outcome: 'ok', variant: 'production', grantId: win.grantId });
+    expect(entry.requestSha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(entry.responseSha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(JSON.stringify(log.body)).not.toContain('hello');
+    // The reviewer cannot read the log (it is the developer's and coordinators').
+    expect((await t.req('GET', `${win.base}/gateway-log`, { token: w.agency.token })).status).toBe(403);
+  });
+
+  it('refuses a variant outside the grant, an unknown model, streaming, and bad keys (OpenAI error shape)', async () => {
+    const win = await openWindow(t, w, up.baseURL);
+    const ai = client(win.key);
+    const refused = await ai.chat.completions
+      .create({ model: 'reduced-safeguards', messages: [{ role: 'user', content: 'x' }] })
+      .catch((e) => e);
+    expect(refused).toBeInstanceOf(OpenAI.PermissionDeniedError);
+    expect(refused.code).toBe('variant_not_allowed');
+    const unknown = await ai.chat.completions
+      .create({ model: 'gpt-x', messages: [{ role: 'user', content: 'x' }] })
+      .catch((e) => e);
+    expect(unknown).toBeInstanceOf(OpenAI.NotFoundError);
+    const stream = await ai.chat.completions
+      .create({ model: 'production', messages: [{ role: 'user', content: 'x' }], stream: true })
+      .catch((e) => e);
+    expect(stream).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(stream.code).toBe('streaming_unsupported');
+    const bad = await client('chgw_not-a-key')
+      .models.list()
+      .catch((e) => e);
+    expect(bad).toBeInstanceOf(OpenAI.AuthenticationError);
+    // An API token of the clearinghouse is not a gateway key either.
+    const apiToken = await client(w.agency.token)
+      .models.list()
+      .catch((e) => e);
+    expect(apiToken).toBeInstanceOf(OpenAI.AuthenticationError);
+    const raw = await fetch(`${gatewayURL}/chat/completions`, {
+      method: 'POST',
+      body: '{}',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(raw.status).toBe(401);
+    expect(await raw.json()).toMatchObject({ error: { code: 'invalid_api_key', type: 'invalid_request_error' } });
+  });
+
+  it('stops at the request budget: the upstream sees exactly the budgeted calls', async () => {
+    const win = await openWindow(t, w, up.baseURL, {
+      grant: { budget: { requests: 2, tokens: 100_000, seconds: 600 } },
+    });
+    const ai = client(win.key);
+    const before = up.seen.length;
+    for (let i = 0; i < 2; i++)
+      await ai.chat.completions.create({ model: 'production', messages: [{ role: 'user', content: `q${i}` }] });
+    const third = await ai.chat.completions
+      .create({ model: 'production', messages: [{ role: 'user', content: 'q3' }] })
+      .catch((e) => e);
+    expect(third).toBeInstanceOf(OpenAI.RateLimitError);
+    expect(third.code).toBe('insufficient_quota');
+    expect(third.headers.get('x-should-retry')).toBe('false');
+    expect(up.seen.length - before).toBe(2);
+  });
+
+  it('stops at the token budget once it is spent', async () => {
+    const win = await openWindow(t, w, up.baseURL, { grant: { budget: { requests: 100, tokens: 5, seconds: 600 } } });
+    const ai = client(win.key);
+    await ai.chat.completions.create({
+      model: 'production',
+      messages: [{ role: 'user', content: 'a long enough question' }],
+    });
+    const next = await ai.chat.completions
+      .create({ model: 'production', messages: [{ role: 'user', content: 'again' }] })
+      .catch((e) => e);
+    expect(next.code).toBe('insufficient_quota');
+  });
+
+  it('applies the per-grant rate limit with Retry-After', async () => {
+    const win = await openWindow(t, w, up.baseURL, {
+      offer: { limits: { requestsPerMinute: 2, maxBudget: { requests: 1000, tokens: 1_000_000, seconds: 3600 } } },
+    });
+    const ai = client(win.key);
+    for (let i = 0; i < 2; i++)
+      await ai.chat.completions.create({ model: 'production', messages: [{ role: 'user', content: 'r' }] });
+    const third = await ai.chat.completions
+      .create({ model: 'production', messages: [{ role: 'user', content: 'r' }] })
+      .catch((e) => e);
+    expect(third).toBeInstanceOf(OpenAI.RateLimitError);
+    expect(third.code).toBe('rate_limit_exceeded');
+    expect(Number(third.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+
+  it('refuses every key after the developer closes the window', async () => {
+    const win = await openWindow(t, w, up.baseURL);
+    const ai = client(win.key);
+    await ai.chat.completions.create({ model: 'production', messages: [{ role: 'user', content: 'before' }] });
+    const closed = await t.req<{ state: string }>('POST', `${win.base}/close`, { token: w.dev.token });
+    expect(closed.body.state).toBe('closed');
+    const after = await ai.chat.completions
+      .create({ model: 'production', messages: [{ role: 'user', content: 'after' }] })
+      .catch((e) => e);
+    expect(after).toBeInstanceOf(OpenAI.AuthenticationError);
+    expect((await ai.models.list().catch((e) => e)).status).toBe(401);
+    // No new key can be made either.
+    const k = await t.req('POST', `${win.base}/grants/${win.grantId}/keys`, { token: w.agency.token, body: {} });
+    expect(k.status).toBe(409);
+  });
+
+  it('withdrawal aborts a call in flight at once and refuses the key afterwards', async () => {
+    const win = await openWindow(t, w, up.baseURL, {
+      offer: {
+        endpoint: { baseUrl: up.baseURL, apiKey: SECRET, variants: [{ variant: 'production', modelId: 'hang' }] },
+      },
+    });
+    const ai = client(win.key);
+    const started = Date.now();
+    const pending = ai.chat.completions
+      .create({ model: 'production', messages: [{ role: 'user', content: 'wait' }] })
+      .catch((e) => e);
+    while (t.services.reviews.gateway.inFlightCount === 0) await new Promise((r) => setTimeout(r, 10));
+    const withdrawn = await t.req<{ state: string }>('POST', `${win.base}/withdraw`, { token: w.dev.token });
+    expect(withdrawn.body.state).toBe('withdrawn');
+    const err = await pending;
+    expect(err).toBeInstanceOf(OpenAI.PermissionDeniedError);
+    expect(err.code).toBe('access_ended');
+    expect(Date.now() - started).toBeLessThan(10_000); // ended by the withdrawal, not by the client's timeout
+    expect(t.services.reviews.gateway.inFlightCount).toBe(0);
+    const again = await ai.models.list().catch((e) => e);
+    expect(again).toBeInstanceOf(OpenAI.AuthenticationError);
+  });
+
+  it('refuses a grant outside its validity even with a live key', async () => {
+    const win = await openWindow(t, w, up.baseURL, {
+      grant: {
+        validFrom: new Date(Date.now() + 2 * DAY).toISOString(),
+        validUntil: new Date(Date.now() + 3 * DAY).toISOString(),
+      },
+    });
+    // The key exists (validity is checked at every call), but the grant has not started yet.
+    const ai = client(win.key);
+    const early = await ai.models.list().catch((e) => e);
+    expect(early).toBeInstanceOf(OpenAI.PermissionDeniedError);
+    expect(early.code).toBe('grant_inactive');
+  });
+});
