@@ -4,6 +4,7 @@
  * the in-process app (Fastify inject). Locally, without --token, the CLI acts as the console operator: the first
  * coordinator admin (whoever can open the database file can already do everything).
  */
+import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '../config.js';
 import { buildApp } from '../http/app.js';
@@ -15,8 +16,14 @@ export interface ApiResponse {
   headers: Record<string, string>;
 }
 
+/** A body sent as is (a document upload), not as JSON: its media type. */
+export interface RawBody {
+  contentType: string;
+}
+
 export interface ApiClient {
-  request(method: string, path: string, body?: unknown): Promise<ApiResponse>;
+  /** With `raw`, `body` (string, Buffer or a Readable stream) is sent unchanged with that media type. */
+  request(method: string, path: string, body?: unknown, raw?: RawBody): Promise<ApiResponse>;
   close(): Promise<void>;
 }
 
@@ -40,11 +47,14 @@ export async function connectClient(opts: ClientOptions): Promise<ApiClient> {
 
 function localClient(runtime: Runtime, app: FastifyInstance, token: string | undefined): ApiClient {
   return {
-    async request(method, path, body) {
+    async request(method, path, body, raw) {
       const res = await app.inject({
         method: method as 'GET',
         url: path,
-        headers: token ? { authorization: `Bearer ${token}` } : {},
+        headers: {
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...(raw ? { 'content-type': raw.contentType } : {}),
+        },
         ...(body === undefined ? {} : { payload: body as object }),
       });
       const text = res.body;
@@ -65,15 +75,24 @@ function localClient(runtime: Runtime, app: FastifyInstance, token: string | und
 function remoteClient(server: string, token: string | undefined): ApiClient {
   const base = server.replace(/\/$/, '');
   return {
-    async request(method, path, body) {
+    async request(method, path, body, raw) {
       const res = await fetch(base + path, {
         method,
         headers: {
           ...(token ? { authorization: `Bearer ${token}` } : {}),
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(body === undefined ? {} : { 'content-type': raw?.contentType ?? 'application/json' }),
         },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
+        body:
+          body === undefined
+            ? undefined
+            : raw
+              ? body instanceof Readable
+                ? (Readable.toWeb(body) as ReadableStream<Uint8Array>)
+                : (body as string | Uint8Array)
+              : JSON.stringify(body),
+        // A streamed body (an upload read from disk as it is sent) needs half-duplex.
+        ...(raw && body instanceof Readable ? { duplex: 'half' } : {}),
+      } as RequestInit);
       const text = await res.text();
       const type = res.headers.get('content-type') ?? '';
       return {
