@@ -77,47 +77,63 @@ export function registerImportCli(program: Command): void {
     .argument('<source>', 'file, folder, .jsonl, osv.dev .zip, http(s) URL, or a CSAF provider-metadata.json')
     .option('--licence <spdx>', "the data set's licence (SPDX id), recorded where a record states none")
     .option('--source-name <name>', "the data set's name, recorded where a record states none")
-    .action(async (format: string, source: string, opts: { licence?: string; sourceName?: string }, cmd: Command) => {
-      if (!(IMPORT_FORMATS as readonly string[]).includes(format))
-        throw new CliError(`unknown format ${format}: use one of ${IMPORT_FORMATS.join(', ')}`);
-      const f = format as ImportFormat;
-      await withClient(cmd, async (api, g) => {
-        const summary = emptySummary(f);
-        const bar = progressBar(Boolean(process.stderr.isTTY));
-        let batch: InputRecord[] = [];
-        let size = 0;
-        let seen = 0;
-        const send = async () => {
-          const good = batch.filter((r) => r.value !== undefined && !r.issues);
-          for (const r of batch)
-            if (r.issues || r.value === undefined) {
-              summary.records++;
-              reject(summary, r.ref, r.issues ?? [{ path: '', message: 'empty' }]);
-            }
-          batch = [];
-          size = 0;
-          if (good.length === 0) return;
-          const stated = {
-            ...(opts.licence ? { licence: opts.licence } : {}),
-            ...(opts.sourceName ? { name: opts.sourceName } : {}),
+    .option(
+      '--source-token <token>',
+      "API token for the source's own host (e.g. another clearinghouse's CSAF provider), sent as Bearer to it only",
+    )
+    .action(
+      async (
+        format: string,
+        source: string,
+        opts: { licence?: string; sourceName?: string; sourceToken?: string },
+        cmd: Command,
+      ) => {
+        if (!(IMPORT_FORMATS as readonly string[]).includes(format))
+          throw new CliError(`unknown format ${format}: use one of ${IMPORT_FORMATS.join(', ')}`);
+        const f = format as ImportFormat;
+        await withClient(cmd, async (api, g) => {
+          const summary = emptySummary(f);
+          const bar = progressBar(Boolean(process.stderr.isTTY));
+          let batch: InputRecord[] = [];
+          let size = 0;
+          let seen = 0;
+          const send = async () => {
+            const good = batch.filter((r) => r.value !== undefined && !r.issues);
+            for (const r of batch)
+              if (r.issues || r.value === undefined) {
+                summary.records++;
+                reject(summary, r.ref, r.issues ?? [{ path: '', message: 'empty' }]);
+              }
+            batch = [];
+            size = 0;
+            if (good.length === 0) return;
+            const stated = {
+              ...(opts.licence ? { licence: opts.licence } : {}),
+              ...(opts.sourceName ? { name: opts.sourceName } : {}),
+            };
+            const body = {
+              format: f,
+              documents: good.map((r) => r.value),
+              refs: good.map((r) => r.ref),
+              ...(Object.keys(stated).length > 0 ? { source: stated } : {}),
+            };
+            mergeSummary(summary, await api.call<ImportSummary>('POST', '/api/v1/imports', body));
           };
-          const body = {
-            format: f,
-            documents: good.map((r) => r.value),
-            refs: good.map((r) => r.ref),
-            ...(Object.keys(stated).length > 0 ? { source: stated } : {}),
+          const read = {
+            allowRemote: true,
+            onBytes: (b: number, t: number | null) => bar.bytes(b, t),
+            ...(opts.sourceToken ? { authorization: `Bearer ${opts.sourceToken}` } : {}),
           };
-          mergeSummary(summary, await api.call<ImportSummary>('POST', '/api/v1/imports', body));
-        };
-        for await (const rec of readSource(f, source, { allowRemote: true, onBytes: (b, t) => bar.bytes(b, t) })) {
-          batch.push(rec);
-          size += rec.value === undefined ? 0 : JSON.stringify(rec.value).length;
-          bar.records(++seen);
-          if (batch.length >= BATCH_SIZE || size >= BATCH_BYTES) await send();
-        }
-        await send();
-        bar.done();
-        print(Boolean(g.json), summary, () => human(summary));
-      });
-    });
+          for await (const rec of readSource(f, source, read)) {
+            batch.push(rec);
+            size += rec.value === undefined ? 0 : JSON.stringify(rec.value).length;
+            bar.records(++seen);
+            if (batch.length >= BATCH_SIZE || size >= BATCH_BYTES) await send();
+          }
+          await send();
+          bar.done();
+          print(Boolean(g.json), summary, () => human(summary));
+        });
+      },
+    );
 }

@@ -5,6 +5,7 @@
  * flat whatever the input's size. A record that cannot be read (bad line, bad zip entry) comes out with its issues and
  * the reader goes on.
  */
+import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -26,6 +27,14 @@ export interface ReadOptions {
   onBytes?: (read: number, total: number | null) => void;
   /** Largest single JSON document or zip entry read whole, in bytes. Default 64 MiB. */
   maxDocumentBytes?: number;
+  /**
+   * An `Authorization` header value for the source (e.g. `Bearer TOKEN` for a clearinghouse provider's GREEN/AMBER/RED
+   * folders). Sent only to the origin of the location given (for a provider-metadata.json file: of its canonical_url),
+   * never to other hosts a provider lists.
+   */
+  authorization?: string;
+  /** Internal: the origin `authorization` is sent to. */
+  authOrigin?: string;
 }
 
 const DOC_MAX = 64 * 1024 * 1024;
@@ -58,6 +67,7 @@ export async function* readSource(
   opts: ReadOptions,
 ): AsyncGenerator<InputRecord> {
   if (isUrl(location)) {
+    opts = withAuthOrigin(opts, location);
     yield* readUrl(format, location, opts, counter(opts, null));
     return;
   }
@@ -222,17 +232,36 @@ function checkUrl(url: string, opts: ReadOptions): URL {
   return u;
 }
 
-async function get(url: string): Promise<Response> {
-  const res = await fetch(url, { redirect: 'follow' });
+function withAuthOrigin(opts: ReadOptions, url: string): ReadOptions {
+  if (!opts.authorization || opts.authOrigin) return opts;
+  try {
+    return { ...opts, authOrigin: new URL(url).origin };
+  } catch {
+    return opts;
+  }
+}
+
+async function get(url: string, opts: ReadOptions): Promise<Response> {
+  const headers: Record<string, string> = {};
+  if (opts.authorization && opts.authOrigin && new URL(url).origin === opts.authOrigin)
+    headers.authorization = opts.authorization;
+  // A redirect to another origin must not carry the credentials: follow redirects only without them.
+  const res = await fetch(url, { redirect: headers.authorization ? 'error' : 'follow', headers });
   if (!res.ok || !res.body) throw new Error(`GET ${url} answered ${res.status}`);
   return res;
 }
 
-async function* readUrl(format: ImportFormat, url: string, opts: ReadOptions, c: Counter): AsyncGenerator<InputRecord> {
+async function* readUrl(
+  format: ImportFormat,
+  url: string,
+  opts: ReadOptions,
+  c: Counter,
+  hashUrl?: string,
+): AsyncGenerator<InputRecord> {
   checkUrl(url, opts);
   let res: Response;
   try {
-    res = await get(url);
+    res = await get(url, opts);
   } catch (e) {
     yield { ref: url, issues: [{ path: '', message: (e as Error).message }] };
     return;
@@ -268,7 +297,31 @@ async function* readUrl(format: ImportFormat, url: string, opts: ReadOptions, c:
     }
     chunks.push(chunk as Buffer);
   }
-  yield* jsonDocument(format, url, Buffer.concat(chunks), opts);
+  const bytes = Buffer.concat(chunks);
+  if (hashUrl) {
+    const problem = await hashProblem(bytes, hashUrl, opts);
+    if (problem) {
+      yield { ref: url, issues: [{ path: '', message: problem }] };
+      return;
+    }
+  }
+  yield* jsonDocument(format, url, bytes, opts);
+}
+
+/** Checks bytes against a `sha256sum`/`sha512sum`-style hash file; the problem, or null when they match. */
+async function hashProblem(bytes: Uint8Array, hashUrl: string, opts: ReadOptions): Promise<string | null> {
+  let text: string;
+  try {
+    text = await (await get(hashUrl, opts)).text();
+  } catch (e) {
+    return `hash file not readable: ${(e as Error).message}`;
+  }
+  const want = /^\s*([0-9a-fA-F]{64}|[0-9a-fA-F]{128})(?:\s|$)/.exec(text)?.[1]?.toLowerCase();
+  if (!want) return `${hashUrl} holds no SHA-256 or SHA-512 hash`;
+  const got = createHash(want.length === 64 ? 'sha256' : 'sha512')
+    .update(bytes)
+    .digest('hex');
+  return got === want ? null : `the document does not match its hash (${hashUrl})`;
 }
 
 /** Records from an http(s) URL only (the API: a local path or another scheme is refused, never read). */
@@ -278,7 +331,8 @@ export async function* readRemoteSource(
   opts: ReadOptions,
 ): AsyncGenerator<InputRecord> {
   checkUrl(url, opts);
-  yield* readUrl(format, url, opts, counter(opts, null));
+  const o = withAuthOrigin(opts, url);
+  yield* readUrl(format, url, o, counter(o, null));
 }
 
 // ---- CSAF provider ---------------------------------------------------------------------------------------------------
@@ -287,48 +341,84 @@ function isProviderMetadata(v: unknown): v is Record<string, unknown> {
   return isRecord(v) && typeof v.canonical_url === 'string' && 'metadata_version' in v && 'publisher' in v;
 }
 
-async function fetchText(url: string): Promise<string> {
-  return (await get(url)).text();
+async function fetchText(url: string, opts: ReadOptions): Promise<string> {
+  return (await get(url, opts)).text();
 }
 
-/** The document URLs a provider lists: every directory's index.txt and every ROLIE feed's entries, deduplicated. */
-export async function providerDocumentUrls(meta: Record<string, unknown>, base: string): Promise<string[]> {
-  const urls = new Set<string>();
+/**
+ * The documents a provider lists: every directory's index.txt and every ROLIE feed's entries, deduplicated by URL, each
+ * with the hash file a ROLIE entry links (SHA-512 preferred), which the reader then checks the document against. A
+ * directory or feed that cannot be read (e.g. a TLP:AMBER folder that needs credentials) goes to `problems` and the
+ * others are still read.
+ */
+export async function providerDocumentUrls(
+  meta: Record<string, unknown>,
+  base: string,
+  opts: ReadOptions = { allowRemote: true },
+  problems: InputRecord[] = [],
+): Promise<Map<string, string | undefined>> {
+  const urls = new Map<string, string | undefined>();
   const dists = Array.isArray(meta.distributions) ? meta.distributions : [];
   for (const d of dists) {
     if (!isRecord(d)) continue;
     if (typeof d.directory_url === 'string') {
-      const dir = d.directory_url.endsWith('/') ? d.directory_url : `${d.directory_url}/`;
-      const index = await fetchText(new URL('index.txt', new URL(dir, base)).href);
+      const dir = new URL(d.directory_url.endsWith('/') ? d.directory_url : `${d.directory_url}/`, base);
+      const indexUrl = new URL('index.txt', dir).href;
+      let index = '';
+      try {
+        index = await fetchText(indexUrl, opts);
+      } catch (e) {
+        problems.push({ ref: indexUrl, issues: [{ path: '', message: (e as Error).message }] });
+      }
       for (const line of index.split(/\r?\n/)) {
         const path = line.trim();
-        if (path && !path.startsWith('#')) urls.add(new URL(path, new URL(dir, base)).href);
+        if (path && !path.startsWith('#')) {
+          const url = new URL(path, dir).href;
+          if (!urls.has(url)) urls.set(url, undefined);
+        }
       }
     }
     const feeds = isRecord(d.rolie) && Array.isArray(d.rolie.feeds) ? d.rolie.feeds : [];
     for (const f of feeds) {
       if (!isRecord(f) || typeof f.url !== 'string') continue;
       const feedUrl = new URL(f.url, base).href;
-      const feed = JSON.parse(await fetchText(feedUrl)) as { feed?: { entry?: unknown[] } };
-      for (const e of feed.feed?.entry ?? []) {
+      let feed: { feed?: { entry?: unknown[] } };
+      try {
+        feed = JSON.parse(await fetchText(feedUrl, opts)) as typeof feed;
+      } catch (e) {
+        problems.push({ ref: feedUrl, issues: [{ path: '', message: (e as Error).message }] });
+        continue;
+      }
+      const entries = isRecord(feed) && isRecord(feed.feed) && Array.isArray(feed.feed.entry) ? feed.feed.entry : [];
+      for (const e of entries) {
         const src = isRecord(e) && isRecord(e.content) ? e.content.src : undefined;
-        if (typeof src === 'string') urls.add(new URL(src, feedUrl).href);
+        if (typeof src !== 'string') continue;
+        const links = isRecord(e) && Array.isArray(e.link) ? e.link.filter(isRecord) : [];
+        const hashes = links
+          .filter((l) => l.rel === 'hash' && typeof l.href === 'string')
+          .map((l) => new URL(String(l.href), feedUrl).href);
+        const hash = hashes.find((h) => h.endsWith('.sha512')) ?? hashes.find((h) => h.endsWith('.sha256'));
+        const url = new URL(src, feedUrl).href;
+        urls.set(url, hash ?? urls.get(url));
       }
     }
   }
-  return [...urls];
+  return urls;
 }
 
 async function* followProvider(meta: Record<string, unknown>, ref: string, opts: ReadOptions) {
   const base = isUrl(ref) ? ref : String(meta.canonical_url);
-  let urls: string[];
+  const o = withAuthOrigin(opts, base);
+  let urls: Map<string, string | undefined>;
+  const problems: InputRecord[] = [];
   try {
-    checkUrl(base, opts);
-    urls = await providerDocumentUrls(meta, base);
+    checkUrl(base, o);
+    urls = await providerDocumentUrls(meta, base, o, problems);
   } catch (e) {
     if (e instanceof AppError) throw e;
     yield { ref, issues: [{ path: '/distributions', message: `provider not readable: ${(e as Error).message}` }] };
     return;
   }
-  for (const url of urls) yield* readUrl('csaf', url, opts, counter({ allowRemote: false }, null));
+  yield* problems;
+  for (const [url, hash] of urls) yield* readUrl('csaf', url, o, counter({ allowRemote: false }, null), hash);
 }
