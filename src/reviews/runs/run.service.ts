@@ -135,7 +135,8 @@ export class RunService {
     private readonly audit: AuditService,
     private readonly reviews: ReviewsPort,
     private readonly clock: () => Date,
-    private readonly opts: RunServiceOptions = {},
+    /** Settings read at each run start (the server's start-up may adjust them). */
+    readonly opts: RunServiceOptions = {},
   ) {
     this.queue = new RunQueue(opts.maxRunning ?? 2);
     this.store = new DbResultStore(db);
