@@ -1,0 +1,296 @@
+/**
+ * Bringing an asset's stored findings in line with what the index says now, inside the caller's transaction (an SBOM
+ * upload, an advisory change, an asset's tags changing): new findings are stored with their priority and due date,
+ * gone ones resolved with the reason, changed ones updated; each announced to the finding's organisation through the
+ * outbox in the same transaction, but only once the organisation may see one of the finding's advisories (the sweep
+ * announces the others when their embargo ends or their marking widens).
+ */
+import { randomUUID } from 'node:crypto';
+import type { Q } from '../db/tx.js';
+import * as repo from './exposure.repository.js';
+import type { AdvisoryFacts, DesiredFinding, ExposureIndex } from './exposure-index.js';
+import { componentKey } from './exposure-index.js';
+import { type Criticality, prioritise, type SsvcLevel } from './priority.js';
+
+/** The outbox and bus of the notify module, as the exposure capability uses them (see the module's contract). */
+export interface OutboxEvent {
+  orgId: string;
+  type: string;
+  subject: string;
+  payload: Record<string, unknown>;
+}
+export interface OutboxPort {
+  enqueue(tx: Q, events: OutboxEvent[]): Promise<void>;
+}
+
+export interface SyncCounts {
+  created: number;
+  resolved: number;
+  changed: number;
+}
+
+const SSVC_ORDER: SsvcLevel[] = ['Track', 'Track*', 'Attend', 'Act'];
+const SEVERITY_ORDER = ['NONE', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];
+
+/** The threat facts of a group: the strongest SSVC decision, KEV if any advisory is KEV, the highest severity. */
+export function groupFacts(facts: (AdvisoryFacts | undefined)[]): {
+  ssvc: SsvcLevel | null;
+  kev: boolean;
+  severity: string | null;
+} {
+  let ssvc: SsvcLevel | null = null;
+  let kev = false;
+  let severity: string | null = null;
+  for (const f of facts) {
+    if (!f) continue;
+    if (f.ssvc && (ssvc === null || SSVC_ORDER.indexOf(f.ssvc) > SSVC_ORDER.indexOf(ssvc))) ssvc = f.ssvc;
+    kev ||= f.kev;
+    const s = f.severity?.toUpperCase() ?? null;
+    if (s && (severity === null || SEVERITY_ORDER.indexOf(s) > SEVERITY_ORDER.indexOf(severity))) severity = s;
+  }
+  return { ssvc, kev, severity };
+}
+
+export class FindingSync {
+  constructor(
+    private readonly index: ExposureIndex,
+    private readonly outbox: () => OutboxPort | undefined,
+  ) {}
+
+  /** Reconcile one asset; returns what changed. */
+  async asset(tx: Q, assetId: string, now: string): Promise<SyncCounts> {
+    const counts: SyncCounts = { created: 0, resolved: 0, changed: 0 };
+    const asset = await repo.assetById(tx, assetId);
+    if (!asset) return counts;
+    const desired = asset.current_inventory_id ? this.index.desired(assetId) : [];
+    const open = await repo.openFindings(tx, assetId);
+    const events: OutboxEvent[] = [];
+
+    // Pair open findings with desired ones: same component and group; else same component sharing an advisory
+    // (the alias group got a new key when groups merged or split).
+    const byKey = new Map(open.map((f) => [`${f.component_key}\0${f.group_key}`, f]));
+    const used = new Set<string>();
+    const pairs: [DesiredFinding, repo.FindingRow | undefined][] = [];
+    const rest: DesiredFinding[] = [];
+    for (const d of desired) {
+      const f = byKey.get(`${d.componentKey}\0${d.groupKey}`);
+      if (f) {
+        used.add(f.id);
+        pairs.push([d, f]);
+      } else rest.push(d);
+    }
+    for (const d of rest) {
+      const f = open.find(
+        (o) =>
+          !used.has(o.id) &&
+          o.component_key === d.componentKey &&
+          (JSON.parse(o.advisory_ids) as string[]).some((a) => d.advisoryIds.includes(a)),
+      );
+      if (f) used.add(f.id);
+      pairs.push([d, f]);
+    }
+
+    const criticality = asset.criticality as Criticality;
+    const internetFacing = asset.internet_facing === 1;
+    let comps: Map<string, repo.ComponentRow> | undefined;
+    const componentOf = async (key: string) => {
+      if (!comps) {
+        comps = new Map();
+        for (const c of await repo.components(tx, asset.current_inventory_id!)) {
+          const k = componentKey({ name: c.name, version: c.version, purl: c.purl, kind: c.kind });
+          if (k && !comps.has(k)) comps.set(k, c);
+        }
+      }
+      return comps.get(key);
+    };
+    const viewer = await repo.orgViewer(tx, asset.org_id);
+    const visibleOf = async (ids: readonly string[]) => (viewer ? repo.visibleAdvisoryIds(tx, viewer, now, ids) : []);
+
+    for (const [d, existing] of pairs) {
+      const g = groupFacts(d.advisoryIds.map((id) => this.index.advisory(id)));
+      const firstSeen = existing?.first_seen ?? now;
+      const p = prioritise({ ...g, cvssSeverity: g.severity, criticality, internetFacing, firstSeen });
+      if (existing) {
+        const ids = JSON.stringify(d.advisoryIds);
+        const moved = existing.inventory_id !== asset.current_inventory_id;
+        if (
+          ids === existing.advisory_ids &&
+          p.priority === existing.priority &&
+          p.dueDate === existing.due_date &&
+          d.groupKey === existing.group_key &&
+          !moved
+        )
+          continue;
+        await repo.updateFinding(
+          tx,
+          existing.id,
+          {
+            inventory_id: asset.current_inventory_id!,
+            group_key: d.groupKey,
+            advisory_id: d.groupKey,
+            advisory_ids: ids,
+            kev: g.kev ? 1 : 0,
+            ssvc: g.ssvc,
+            severity: g.severity,
+            priority: p.priority,
+            due_date: p.dueDate,
+            priority_reasons: JSON.stringify(p.reasons),
+            updated_at: now,
+          },
+          ids === existing.advisory_ids ? undefined : d.advisoryIds,
+        );
+        if (ids !== existing.advisory_ids || p.priority !== existing.priority) {
+          counts.changed++;
+          if (existing.notified_at) {
+            const visible = await visibleOf(d.advisoryIds);
+            if (visible.length)
+              events.push(this.event('exposure.finding.changed', asset, existing.id, visible, p, existing));
+          }
+        }
+        continue;
+      }
+      const c = await componentOf(d.componentKey);
+      if (!c) continue; // the index and the stored inventory disagree; the consistency check reloads the asset
+      const [eco, name, version] = d.componentKey.split('\0') as [string, string, string];
+      const visible = await visibleOf(d.advisoryIds);
+      const row: repo.FindingRow = {
+        id: randomUUID(),
+        org_id: asset.org_id,
+        asset_id: asset.id,
+        inventory_id: asset.current_inventory_id!,
+        component_key: d.componentKey,
+        component_ref: c.ref,
+        component_name: c.kind === 'machine-learning-model' ? c.name : name,
+        component_version: c.kind === 'machine-learning-model' ? (c.version ?? version) : version,
+        component_purl: c.purl,
+        component_ecosystem: c.kind === 'machine-learning-model' ? 'Hugging Face' : eco,
+        component_kind: c.kind,
+        advisory_id: d.groupKey,
+        group_key: d.groupKey,
+        advisory_ids: JSON.stringify(d.advisoryIds),
+        kev: g.kev ? 1 : 0,
+        ssvc: g.ssvc,
+        severity: g.severity,
+        priority: p.priority,
+        due_date: p.dueDate,
+        priority_reasons: JSON.stringify(p.reasons),
+        first_seen: now,
+        updated_at: now,
+        resolved_at: null,
+        resolution: null,
+        notified_at: visible.length ? now : null,
+      };
+      await repo.insertFinding(tx, row, d.advisoryIds);
+      counts.created++;
+      if (visible.length) events.push(this.event('exposure.finding.created', asset, row.id, visible, p, row));
+    }
+
+    const held = asset.current_inventory_id ? new Set(pairs.map(([d]) => d.componentKey)) : new Set<string>();
+    for (const f of open) {
+      if (used.has(f.id)) continue;
+      const stillHeld =
+        held.has(f.component_key) ||
+        (asset.current_inventory_id !== null && (await componentOf(f.component_key)) !== undefined);
+      const ids = JSON.parse(f.advisory_ids) as string[];
+      const anyLive = ids.some((id) => this.index.advisory(id)?.withdrawn === false);
+      const resolution = !stillHeld ? 'component_removed' : !anyLive ? 'advisory_withdrawn' : 'no_longer_affected';
+      await repo.updateFinding(tx, f.id, { resolved_at: now, resolution, updated_at: now });
+      counts.resolved++;
+      if (f.notified_at) {
+        const visible = await visibleOf(ids);
+        if (visible.length)
+          events.push({
+            orgId: f.org_id,
+            type: 'exposure.finding.resolved',
+            subject: f.id,
+            payload: {
+              findingId: f.id,
+              asset: asset.name,
+              component: { name: f.component_name, version: f.component_version, purl: f.component_purl },
+              advisoryIds: visible,
+              resolution,
+              resolvedAt: now,
+            },
+          });
+      }
+    }
+    const outbox = this.outbox();
+    if (events.length && outbox) await outbox.enqueue(tx, events);
+    return counts;
+  }
+
+  /** Announce findings of these rows whose organisation may now see one of their advisories. */
+  async announce(tx: Q, rows: repo.FindingRow[], now: string): Promise<string[]> {
+    const events: OutboxEvent[] = [];
+    const sent: string[] = [];
+    const viewers = new Map<string, Awaited<ReturnType<typeof repo.orgViewer>>>();
+    for (const f of rows) {
+      if (!viewers.has(f.org_id)) viewers.set(f.org_id, await repo.orgViewer(tx, f.org_id));
+      const viewer = viewers.get(f.org_id);
+      if (!viewer) continue;
+      const ids = JSON.parse(f.advisory_ids) as string[];
+      const visible = await repo.visibleAdvisoryIds(tx, viewer, now, ids);
+      if (visible.length === 0) continue;
+      const asset = await repo.assetById(tx, f.asset_id);
+      await repo.updateFinding(tx, f.id, { notified_at: now });
+      sent.push(f.id);
+      events.push({
+        orgId: f.org_id,
+        type: 'exposure.finding.created',
+        subject: f.id,
+        payload: {
+          findingId: f.id,
+          asset: asset?.name ?? null,
+          component: {
+            name: f.component_name,
+            version: f.component_version,
+            purl: f.component_purl,
+            ecosystem: f.component_ecosystem,
+          },
+          advisoryIds: visible.sort(),
+          priority: f.priority,
+          dueDate: f.due_date,
+          firstSeen: f.first_seen,
+        },
+      });
+    }
+    const outbox = this.outbox();
+    if (events.length && outbox) await outbox.enqueue(tx, events);
+    return sent;
+  }
+
+  private event(
+    type: string,
+    asset: repo.AssetRow,
+    id: string,
+    visible: string[],
+    p: { priority: string; dueDate: string },
+    row: {
+      component_name: string;
+      component_version: string;
+      component_purl: string | null;
+      component_ecosystem: string;
+      first_seen: string;
+    },
+  ): OutboxEvent {
+    return {
+      orgId: asset.org_id,
+      type,
+      subject: id,
+      payload: {
+        findingId: id,
+        asset: asset.name,
+        component: {
+          name: row.component_name,
+          version: row.component_version,
+          purl: row.component_purl,
+          ecosystem: row.component_ecosystem,
+        },
+        advisoryIds: visible.sort(),
+        priority: p.priority,
+        dueDate: p.dueDate,
+        firstSeen: row.first_seen,
+      },
+    };
+  }
+}
