@@ -9,6 +9,7 @@
  * raw-transcript scope; anyone else gets 404.
  */
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { AuditService } from '../../audit/audit.service.js';
 import type { Db } from '../../db/connect.js';
 import { fromJson, toJson } from '../../db/json.js';
@@ -395,6 +396,7 @@ export class RunService {
   private async execute(runId: string, signal: AbortSignal): Promise<void> {
     const row = await repo.findRun(this.db.kysely, runId);
     if (!row || !repo.LIVE_STATUSES.includes(row.status as repo.ReviewRunStatus) || signal.aborted) return;
+    setMaxListeners(1000, signal); // each sample in flight and each model call listens on it
     await repo.updateRun(this.db.kysely, runId, {
       status: 'running',
       started_at: row.started_at ?? this.now(),

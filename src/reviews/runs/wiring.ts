@@ -24,13 +24,12 @@ declare module '../../services.js' {
 
 export const runsMigration: [string, typeof migration081] = ['081-review-runs', migration081];
 
-/** The judge model from configuration (CLEARINGHOUSE_JUDGE_BASE_URL, _API_KEY, _MODEL), when all are set. */
+/** The judge model from configuration (CLEARINGHOUSE_JUDGE_BASE_URL, _API_KEY, _MODEL), when set. */
 export function configuredJudge(config: Services['config']): () => ChatModel | undefined {
-  const c = config as unknown as { judgeBaseUrl?: string; judgeApiKey?: string; judgeModel?: string };
   let judge: ChatModel | undefined;
   return () => {
-    if (!judge && c.judgeBaseUrl && c.judgeApiKey && c.judgeModel)
-      judge = openAIChatModel({ baseURL: c.judgeBaseUrl, apiKey: c.judgeApiKey, model: c.judgeModel });
+    const c = config.judge;
+    if (!judge && c) judge = openAIChatModel({ baseURL: c.baseURL, apiKey: c.apiKey, model: c.model });
     return judge;
   };
 }
