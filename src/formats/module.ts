@@ -7,6 +7,7 @@ import { ImportService } from './import/import.service.js';
 import * as migration060 from './import/migrations/060-formats.js';
 import { registerExportRoutes } from './serve/export.routes.js';
 import { registerOsvApiRoutes } from './serve/osv-api.routes.js';
+import { initTaxii, registerTaxii, taxiiMigration } from './taxii/index.js';
 
 declare module '../services.js' {
   interface Services {
@@ -21,14 +22,16 @@ declare module '../services.js' {
  */
 const module: CapabilityModule = {
   name: 'formats',
-  migrations: [['060-formats', migration060]],
+  migrations: [['060-formats', migration060], taxiiMigration],
   init(services: Services) {
     services.imports = new ImportService(services.db, services.audit, services.advisories, services.clock);
+    initTaxii(services);
   },
-  routes(app, registry, services) {
+  async routes(app, registry, services) {
     registerImportRoutes(app, registry, services);
     registerExportRoutes(app, registry, services);
     registerOsvApiRoutes(app, registry, services);
+    await registerTaxii(app, services);
     registerCsafProviderRoutes(app, registry, services);
   },
   cli: (program) => registerImportCli(program),

@@ -1,0 +1,33 @@
+/**
+ * The TAXII 2.1 server's wiring, used by the formats module (src/formats/module.ts): its migration, its service
+ * (services.taxii, kept in step with every advisory change inside the writing transaction) and its routes.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Services } from '../../services.js';
+import * as migration065 from './migrations/065-taxii.js';
+import { registerTaxiiRoutes } from './taxii.routes.js';
+import { TaxiiService } from './taxii.service.js';
+
+declare module '../../services.js' {
+  interface Services {
+    taxii: TaxiiService;
+  }
+}
+
+export const taxiiMigration: [string, typeof migration065] = ['065-taxii', migration065];
+
+export function initTaxii(services: Services): void {
+  services.taxii = new TaxiiService(
+    services.db,
+    services.audit,
+    services.participants,
+    services.advisories,
+    services.reports,
+    services.clock,
+  );
+  services.advisories.onChange((tx, change) => services.taxii.onAdvisoryChange(tx, change));
+}
+
+export async function registerTaxii(app: FastifyInstance, services: Services): Promise<void> {
+  await registerTaxiiRoutes(app, services);
+}

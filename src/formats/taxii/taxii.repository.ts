@@ -1,0 +1,257 @@
+/**
+ * TAXII persistence: Kysely queries only. The tables are added to the core `Database` type by declaration merging.
+ * Every read of served objects joins the advisory's `markings` row as `m` and applies visibleFilter (the one access
+ * rule) plus the collection's audience condition, at read time; reference objects (advisory_id NULL: TLP 2.0
+ * marking-definitions, identities of the publishing coordinators) are in every collection.
+ */
+import { type RawBuilder, type SqlBool, sql } from 'kysely';
+import { type Viewer, visibleFilter } from '../../access/rule.js';
+import type { Q } from '../../db/tx.js';
+import type { AdvisoryDoc } from '../../vulnerabilities/advisory.model.js';
+import type { TaxiiFilter } from './filters.js';
+
+export interface TaxiiObjectsTable {
+  seq: number;
+  object_id: string;
+  object_type: string;
+  spec_version: string;
+  version: string;
+  date_added: string;
+  advisory_id: string | null;
+  advisory_version: number | null;
+  body: string;
+}
+
+export interface TaxiiSyncTable {
+  advisory_id: string;
+  version: number;
+  released_at: string | null;
+}
+
+export interface TaxiiStatusTable {
+  id: string;
+  org_id: string;
+  member_id: string;
+  collection_id: string;
+  status: string;
+  request_timestamp: string;
+  total_count: number;
+  success_count: number;
+  failure_count: number;
+  pending_count: number;
+  details: string;
+}
+
+declare module '../../db/schema.js' {
+  interface Database {
+    taxii_objects: TaxiiObjectsTable;
+    taxii_sync: TaxiiSyncTable;
+    taxii_status: TaxiiStatusTable;
+  }
+}
+
+/**
+ * The audit chain's writer lock (src/audit/audit.service.ts): taking the same transaction-scoped lock orders our
+ * writes with every audited change, so sequence numbers and date_added follow commit order and no lock cycle can form.
+ */
+const WRITER_LOCK_KEY = 7_172_001;
+
+export async function lockWriters(q: Q, dialect: 'sqlite' | 'postgres'): Promise<void> {
+  if (dialect === 'postgres') await sql`SELECT pg_advisory_xact_lock(${WRITER_LOCK_KEY})`.execute(q);
+}
+
+// --- writing -------------------------------------------------------------------------------------------------------
+
+export async function syncState(q: Q, advisoryId: string) {
+  return q.selectFrom('taxii_sync').selectAll().where('advisory_id', '=', advisoryId).executeTakeFirst();
+}
+
+export async function setSyncState(q: Q, advisoryId: string, version: number): Promise<void> {
+  await q
+    .insertInto('taxii_sync')
+    .values({ advisory_id: advisoryId, version, released_at: null })
+    .onConflict((oc) => oc.column('advisory_id').doUpdateSet({ version }))
+    .execute();
+}
+
+export async function setReleased(q: Q, advisoryId: string, at: string | null): Promise<void> {
+  await q.updateTable('taxii_sync').set({ released_at: at }).where('advisory_id', '=', advisoryId).execute();
+}
+
+/** Advisories whose newest version has not been turned into objects yet (never synced, or behind). */
+export async function advisoriesBehind(q: Q, limit: number): Promise<string[]> {
+  const rows = await q
+    .selectFrom('advisories as a')
+    .leftJoin('taxii_sync as s', 's.advisory_id', 'a.id')
+    .select('a.id')
+    .where((eb) => eb.or([eb('s.advisory_id', 'is', null), eb('s.version', '<', eb.ref('a.version'))]))
+    .orderBy('a.id')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/** The advisory's versions after `version`, oldest first (the core keeps every version). */
+export async function advisoryVersionsAfter(q: Q, advisoryId: string, version: number): Promise<AdvisoryDoc[]> {
+  const rows = await q
+    .selectFrom('advisory_versions')
+    .select('document')
+    .where('advisory_id', '=', advisoryId)
+    .where('version', '>', version)
+    .orderBy('version')
+    .execute();
+  return rows.map((r) => JSON.parse(r.document) as AdvisoryDoc);
+}
+
+export async function orgOf(q: Q, orgId: string) {
+  return q.selectFrom('organisations').select(['name', 'kind']).where('id', '=', orgId).executeTakeFirst();
+}
+
+export async function lastVersionOf(q: Q, objectId: string): Promise<Record<string, unknown> | null> {
+  const r = await q
+    .selectFrom('taxii_objects')
+    .select('body')
+    .where('object_id', '=', objectId)
+    .orderBy('version', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return r ? (JSON.parse(r.body) as Record<string, unknown>) : null;
+}
+
+export async function hasVersion(q: Q, objectId: string, version: string): Promise<boolean> {
+  const r = await q
+    .selectFrom('taxii_objects')
+    .select('seq')
+    .where('object_id', '=', objectId)
+    .where('version', '=', version)
+    .executeTakeFirst();
+  return r !== undefined;
+}
+
+/** The last sequence number and date_added recorded (under the writer lock). */
+export async function head(q: Q): Promise<{ seq: number; added: string | null }> {
+  const r = await q
+    .selectFrom('taxii_objects')
+    .select(['seq', 'date_added'])
+    .orderBy('seq', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return { seq: r ? Number(r.seq) : 0, added: r?.date_added ?? null };
+}
+
+export async function insertObject(q: Q, row: TaxiiObjectsTable): Promise<void> {
+  await q.insertInto('taxii_objects').values(row).execute();
+}
+
+// --- reading -------------------------------------------------------------------------------------------------------
+
+export interface ServedRow {
+  seq: number;
+  object_id: string;
+  object_type: string;
+  spec_version: string;
+  version: string;
+  advisory_id: string | null;
+  tlp: string | null;
+  body: string;
+  added: string;
+}
+
+const TRUE = sql<SqlBool>`1 = 1`;
+const FALSE = sql<SqlBool>`1 = 0`;
+
+/**
+ * Whether the viewer saw the advisory while it was under embargo (owner, coordinators, embargo parties): for them an
+ * object was added when it was recorded; for everyone else not before the embargo ended.
+ */
+function sawUnderEmbargo(viewer: Viewer): RawBuilder<SqlBool> {
+  if (viewer.kind === 'anonymous') return FALSE;
+  if (viewer.orgKind === 'coordinator') return TRUE;
+  return sql<SqlBool>`(m.owner_org_id = ${viewer.orgId} OR EXISTS (SELECT 1 FROM marking_orgs mo WHERE mo.object_id = m.object_id AND mo.purpose = 'embargo' AND mo.org_id = ${viewer.orgId}))`;
+}
+
+/** date_added as this viewer sees it: the recording instant, or the end of the embargo that hid the object from them. */
+function addedFor(viewer: Viewer): RawBuilder<string> {
+  const release = sql`COALESCE(m.embargo_until, s.released_at)`;
+  return sql<string>`CASE WHEN o.advisory_id IS NULL OR ${sawUnderEmbargo(viewer)} THEN o.date_added WHEN ${release} IS NOT NULL AND ${release} > o.date_added THEN ${release} ELSE o.date_added END`;
+}
+
+function inList(column: string, list: readonly string[]): RawBuilder<SqlBool> {
+  return sql<SqlBool>`${sql.ref(column)} IN (${sql.join(list.map((v) => sql`${v}`))})`;
+}
+
+function versionCondition(f: TaxiiFilter): RawBuilder<SqlBool> {
+  const v = f.versions;
+  if (v.all) return TRUE;
+  const parts: RawBuilder<SqlBool>[] = [];
+  if (v.first)
+    parts.push(
+      sql<SqlBool>`NOT EXISTS (SELECT 1 FROM taxii_objects o2 WHERE o2.object_id = o.object_id AND o2.version < o.version)`,
+    );
+  if (v.last)
+    parts.push(
+      sql<SqlBool>`NOT EXISTS (SELECT 1 FROM taxii_objects o2 WHERE o2.object_id = o.object_id AND o2.version > o.version)`,
+    );
+  if (v.at.length > 0) parts.push(inList('o.version', v.at));
+  return parts.length === 0 ? FALSE : sql<SqlBool>`(${sql.join(parts, sql` OR `)})`;
+}
+
+/**
+ * One page of the objects a viewer may see in a collection, in (date_added as the viewer sees it, seq) order,
+ * `limit + 1` rows so the caller knows whether there is more.
+ */
+export async function servedPage(
+  q: Q,
+  viewer: Viewer,
+  now: string,
+  audience: RawBuilder<SqlBool>,
+  f: TaxiiFilter,
+): Promise<ServedRow[]> {
+  const conditions: RawBuilder<SqlBool>[] = [
+    sql<SqlBool>`(o.advisory_id IS NULL OR (${visibleFilter(viewer, now)} AND ${audience}))`,
+    versionCondition(f),
+  ];
+  if (f.ids) conditions.push(inList('o.object_id', f.ids));
+  if (f.types) conditions.push(inList('o.object_type', f.types));
+  if (f.specVersions) conditions.push(inList('o.spec_version', f.specVersions));
+  const inner = q
+    .selectFrom('taxii_objects as o')
+    .leftJoin('markings as m', 'm.object_id', 'o.advisory_id')
+    .leftJoin('taxii_sync as s', 's.advisory_id', 'o.advisory_id')
+    .select([
+      'o.seq',
+      'o.object_id',
+      'o.object_type',
+      'o.spec_version',
+      'o.version',
+      'o.advisory_id',
+      'm.tlp',
+      'o.body',
+      addedFor(viewer).as('added'),
+    ])
+    .where(sql<SqlBool>`${sql.join(conditions, sql` AND `)}`);
+  let query = q.selectFrom(inner.as('x')).selectAll();
+  if (f.addedAfter) query = query.where('x.added', '>', f.addedAfter);
+  if (f.next) {
+    const { added, seq } = f.next;
+    query = query.where((eb) =>
+      eb.or([eb('x.added', '>', added), eb.and([eb('x.added', '=', added), eb('x.seq', '>', seq)])]),
+    );
+  }
+  const rows = await query
+    .orderBy('x.added')
+    .orderBy('x.seq')
+    .limit(f.limit + 1)
+    .execute();
+  return rows.map((r) => ({ ...r, seq: Number(r.seq) })) as ServedRow[];
+}
+
+// --- status resources ----------------------------------------------------------------------------------------------
+
+export async function insertStatus(q: Q, row: TaxiiStatusTable): Promise<void> {
+  await q.insertInto('taxii_status').values(row).execute();
+}
+
+export async function findStatus(q: Q, id: string, orgId: string) {
+  return q.selectFrom('taxii_status').selectAll().where('id', '=', id).where('org_id', '=', orgId).executeTakeFirst();
+}
