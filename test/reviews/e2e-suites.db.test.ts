@@ -36,8 +36,8 @@ describeBackends('e2e: every bundled suite per persona through the gateway', (ba
 
   beforeAll(async () => {
     live = await startLive(backend);
-  });
-  afterAll(() => live.close());
+  }, 180_000);
+  afterAll(() => live?.close(), 60_000);
 
   const samples = async (win: { base: string }, run: RunBody) =>
     (

@@ -172,14 +172,14 @@ export class RunService {
     const p = await this.participant(caller, windowId);
     if (!REVIEWER_ROLES.includes(p.role))
       throw new AppError('forbidden', 'only reviewers with a grant in this window start runs');
+    const window = await this.reviews.getWindow(caller, windowId);
+    if (window.state !== 'open') throw new AppError('conflict', `the window is ${window.state}; runs need it open`);
     const { suite, tasks } = resolveSuite(body.suite);
     const grantId = body.grantId ?? p.grantIds[0];
     if (!grantId || !p.grantIds.includes(grantId))
       throw AppError.validation([{ path: 'grantId', message: 'not one of your grants in this window' }]);
     if (p.categories.length > 0 && !p.categories.includes(SUITE_CATEGORY[suite]))
       throw new AppError('forbidden', `your grant does not cover the ${SUITE_CATEGORY[suite]} category`);
-    const window = await this.reviews.getWindow(caller, windowId);
-    if (window.state !== 'open') throw new AppError('conflict', `the window is ${window.state}; runs need it open`);
     if (suite === 'purplellama' && tasks.includes('cyberseceval-prompt-injection') && !this.opts.judge?.())
       throw AppError.validation([
         {
