@@ -87,6 +87,14 @@ export async function registerTaxiiRoutes(app: FastifyInstance, s: Services): Pr
           new TaxiiError(404, 'Not found', `no TAXII endpoint ${req.method} ${req.url.split('?')[0]}`),
         ),
       );
+      // Unknown TAXII URLs answer in the TAXII shape (the portal's catch-all route would otherwise take them).
+      taxii.route({
+        method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+        url: '/*',
+        handler: async (req) => {
+          throw new TaxiiError(404, 'Not found', `no TAXII endpoint ${req.method} ${req.url.split('?')[0]}`);
+        },
+      });
       taxii.addContentTypeParser(
         'application/taxii+json',
         { parseAs: 'string' },
