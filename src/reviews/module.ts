@@ -3,11 +3,13 @@ import type { Services } from '../services.js';
 import * as migration080 from './migrations/080-reviews.js';
 import { registerReviewCli } from './review.cli.js';
 import { initReviewRuns, registerRunsAndFindingRoutes, runsMigration } from './runs/wiring.js';
+import { registerRunsCli } from './runs.cli.js';
 import { Gateway, registerGatewayRoutes } from './windows/gateway.js';
 import { GrantService } from './windows/grant.service.js';
 import { ReviewService } from './windows/review.service.js';
 import { startReviewScheduler } from './windows/scheduler.js';
 import { SecretBox } from './windows/secrets.js';
+import { TermsService } from './windows/terms.service.js';
 import { WindowService } from './windows/window.service.js';
 import { registerWindowRoutes } from './windows/windows.routes.js';
 
@@ -30,7 +32,7 @@ const module: CapabilityModule = {
     });
     const grants = new GrantService(windows, gatewayBaseURL);
     const gateway = new Gateway(services.db, secrets, services.clock);
-    services.reviews = new ReviewService(windows, grants, gateway);
+    services.reviews = new ReviewService(windows, new TermsService(windows), grants, gateway);
     initReviewRuns(services, services.reviews);
     services.participants.registerExporter((q, orgId) => windows.exportFor(q, orgId));
   },
@@ -40,7 +42,7 @@ const module: CapabilityModule = {
     registerRunsAndFindingRoutes(app, registry, services);
   },
   cli: (program) => {
-    registerReviewCli(program);
+    registerRunsCli(registerReviewCli(program));
   },
   start(services) {
     const scheduler = startReviewScheduler(services.reviews, services.clock);

@@ -6,12 +6,14 @@ import type { Q } from '../../db/tx.js';
 import type { Caller } from '../../participants/principal.js';
 import type { Gateway } from './gateway.js';
 import type { GrantService, Participation } from './grant.service.js';
+import type { TermsService } from './terms.service.js';
 import { type EndReason, latestTerms, type WindowService, type WindowView } from './window.service.js';
 import { listTerms } from './windows.repository.js';
 
 export class ReviewService {
   constructor(
     readonly windows: WindowService,
+    readonly terms: TermsService,
     readonly grants: GrantService,
     readonly gateway: Gateway,
   ) {

@@ -3,8 +3,7 @@
  * covered status, versioned terms and consents, and the window's life around the pure state machine in ../window.ts.
  * One transaction per use case, audited inside it. Grants and keys are in ./grant.service.ts, the gateway in ./gateway.ts.
  */
-import { createHash, randomUUID } from 'node:crypto';
-import type { Tlp } from '../../access/marking.js';
+import { randomUUID } from 'node:crypto';
 import { insertMarking, replaceMarking } from '../../access/marking.repository.js';
 import type { AttachmentMeta, AttachmentService } from '../../attachments/attachment.service.js';
 import { type AuditActor, SYSTEM_ACTOR } from '../../audit/audit.js';
@@ -14,7 +13,6 @@ import { inTx, type Q } from '../../db/tx.js';
 import { AppError } from '../../errors.js';
 import { actorOf, type Caller, requireScope, viewerOf } from '../../participants/principal.js';
 import {
-  type CloseReason,
   createWindow,
   isFinal,
   type ReviewWindow,
@@ -23,130 +21,29 @@ import {
   type WindowEvent,
   type WindowState,
 } from '../window.js';
-import { type GrantParty, isDeveloper, type WindowRole, windowMarking, windowRole } from './access.js';
+import { isDeveloper, type WindowRole, windowMarking, windowRole } from './access.js';
 import type { SecretBox } from './secrets.js';
+import {
+  fromWindow,
+  grantParty,
+  instant,
+  latestTerms,
+  presentWindow,
+  toWindow,
+  type WindowView,
+} from './window.view.js';
 import * as repo from './windows.repository.js';
-import type { CreateWindowBody, TermsBody } from './windows.schema.js';
+import type { CreateWindowBody } from './windows.schema.js';
+
+export { grantParty, latestTerms, toWindow, type WindowView } from './window.view.js';
 
 export type EndReason = 'closed' | 'expired' | 'withdrawn';
 export type WindowEndListener = (tx: Q, windowId: string, reason: EndReason, effects: string[]) => Promise<void>;
-
-export interface TermsView {
-  id: string;
-  audience: string;
-  version: number;
-  scope: { agencies: string[]; categories: string[]; partnersAllowed: boolean };
-  confidentiality: string;
-  retentionDays: number;
-  onWithdrawal: 'keep' | 'purge';
-  tlpDefault: Tlp;
-  text: string;
-  textSha256: string;
-  createdAt: string;
-}
-
-export interface ConsentView {
-  id: string;
-  termsId: string;
-  party: string;
-  signerOrgId: string;
-  signerMemberId: string;
-  termsSha256: string;
-  signedAt: string;
-}
-
-export interface WindowView {
-  id: string;
-  developerOrgId: string;
-  modelName: string;
-  snapshotId: string;
-  state: WindowState;
-  trustedPartnerDate: string;
-  publicDate: string | null;
-  maxWindowDays: number;
-  offeredAt: string | null;
-  openedAt: string | null;
-  closesAt: string | null;
-  closedAt: string | null;
-  closeReason: CloseReason | null;
-  withdrawnAt: string | null;
-  variants: string[];
-  /** Upstream base URL and model ids: developer and coordinators only. The secret is never returned to anyone. */
-  endpoint?: { baseUrl: string; models: { variant: string; modelId: string }[]; secretStored: boolean };
-  limits: { requestsPerMinute: number; maxBudget: { requests: number; tokens: number; seconds: number } };
-  covered: { designationRef: string | null; status: string };
-  gateway: { baseURL: string };
-  myRole: WindowRole;
-  attachments: (AttachmentMeta & { kind: string })[];
-  terms: TermsView[];
-  consents: ConsentView[];
-  createdAt: string;
-  updatedAt: string;
-}
 
 export interface WindowContext {
   row: repo.WindowRow;
   grants: repo.GrantRow[];
   role: WindowRole;
-}
-
-export const grantParty = (g: repo.GrantRow): GrantParty => ({
-  id: g.id,
-  granteeOrgId: g.grantee_org_id,
-  granteeMemberId: g.grantee_member_id,
-  role: g.role as GrantParty['role'],
-  status: g.status as GrantParty['status'],
-});
-
-export function toWindow(r: repo.WindowRow): ReviewWindow {
-  const w: ReviewWindow = {
-    state: r.state as WindowState,
-    trustedPartnerDate: r.trusted_partner_date,
-    maxWindowDays: r.max_window_days,
-  };
-  if (r.offered_at) w.offeredAt = r.offered_at;
-  if (r.opened_at) w.openedAt = r.opened_at;
-  if (r.closes_at) w.closesAt = r.closes_at;
-  if (r.closed_at) w.closedAt = r.closed_at;
-  if (r.close_reason) w.closeReason = r.close_reason as CloseReason;
-  if (r.withdrawn_at) w.withdrawnAt = r.withdrawn_at;
-  return w;
-}
-
-function fromWindow(w: ReviewWindow): Partial<repo.WindowRow> {
-  return {
-    state: w.state,
-    trusted_partner_date: w.trustedPartnerDate,
-    offered_at: w.offeredAt ?? null,
-    opened_at: w.openedAt ?? null,
-    closes_at: w.closesAt ?? null,
-    closed_at: w.closedAt ?? null,
-    close_reason: w.closeReason ?? null,
-    withdrawn_at: w.withdrawnAt ?? null,
-  };
-}
-
-const instant = (v: string) => new Date(/^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00Z` : v).toISOString();
-export const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
-
-function termsView(t: repo.TermsRow): TermsView {
-  return {
-    id: t.id,
-    audience: t.audience,
-    version: t.version,
-    scope: JSON.parse(t.scope),
-    confidentiality: t.confidentiality,
-    retentionDays: t.retention_days,
-    onWithdrawal: t.on_withdrawal as 'keep' | 'purge',
-    tlpDefault: t.tlp_default as Tlp,
-    text: t.text,
-    textSha256: t.text_sha256,
-    createdAt: t.created_at,
-  };
-}
-
-export function latestTerms(terms: repo.TermsRow[], audience: string): repo.TermsRow | undefined {
-  return terms.filter((t) => t.audience === audience).sort((a, b) => b.version - a.version)[0];
 }
 
 export class WindowService {
@@ -343,6 +240,25 @@ export class WindowService {
     });
   }
 
+  private presentRow(
+    caller: Caller,
+    r: repo.WindowRow,
+    role: WindowRole,
+    attachments: WindowView['attachments'],
+    terms: repo.TermsRow[],
+    consents: repo.ConsentRow[],
+  ): WindowView {
+    const endpointVisible = role === 'coordinator' || isDeveloper(viewerOf(caller), r.developer_org_id);
+    return presentWindow(
+      { endpointVisible, gatewayBaseURL: this.opts.gatewayBaseURL },
+      r,
+      role,
+      attachments,
+      terms,
+      consents,
+    );
+  }
+
   private async present(caller: Caller, ctx: WindowContext, q: Q = this.db.kysely): Promise<WindowView> {
     const atts = (await this.attachments.listFor(caller, ctx.row.id, q)).map((a) => ({
       ...a,
@@ -356,55 +272,6 @@ export class WindowService {
       await repo.listTerms(q, ctx.row.id),
       await repo.listConsents(q, ctx.row.id),
     );
-  }
-
-  private presentRow(
-    caller: Caller,
-    r: repo.WindowRow,
-    role: WindowRole,
-    attachments: WindowView['attachments'],
-    terms: repo.TermsRow[],
-    consents: repo.ConsentRow[],
-  ): WindowView {
-    const variants = JSON.parse(r.variants) as { variant: string; modelId: string }[];
-    const endpointVisible = role === 'coordinator' || isDeveloper(viewerOf(caller), r.developer_org_id);
-    return {
-      id: r.id,
-      developerOrgId: r.developer_org_id,
-      modelName: r.model_name,
-      snapshotId: r.snapshot_id,
-      state: r.state as WindowState,
-      trustedPartnerDate: r.trusted_partner_date,
-      publicDate: r.public_date,
-      maxWindowDays: r.max_window_days,
-      offeredAt: r.offered_at,
-      openedAt: r.opened_at,
-      closesAt: r.closes_at,
-      closedAt: r.closed_at,
-      closeReason: r.close_reason as CloseReason | null,
-      withdrawnAt: r.withdrawn_at,
-      variants: variants.map((v) => v.variant),
-      ...(endpointVisible
-        ? { endpoint: { baseUrl: r.endpoint_base_url, models: variants, secretStored: r.endpoint_secret !== null } }
-        : {}),
-      limits: JSON.parse(r.limits),
-      covered: { designationRef: r.covered_ref, status: r.covered_status },
-      gateway: { baseURL: this.opts.gatewayBaseURL },
-      myRole: role,
-      attachments,
-      terms: terms.map(termsView),
-      consents: consents.map((c) => ({
-        id: c.id,
-        termsId: c.terms_id,
-        party: c.party,
-        signerOrgId: c.signer_org_id,
-        signerMemberId: c.signer_member_id,
-        termsSha256: c.terms_sha256,
-        signedAt: c.signed_at,
-      })),
-      createdAt: r.created_at,
-      updatedAt: r.updated_at,
-    };
   }
 
   /** Replace endpoint parts (a new secret rotates it); never after the window ended. */
@@ -461,99 +328,6 @@ export class WindowService {
       });
     });
     return this.get(caller, id);
-  }
-
-  async addTerms(caller: Caller, id: string, body: TermsBody): Promise<TermsView> {
-    return inTx(this.db, async (tx) => {
-      const { row } = await this.asDeveloper(caller, id, tx);
-      if (isFinal(row.state as WindowState)) throw new AppError('conflict', `the window is ${row.state}`);
-      const prev = latestTerms(await repo.listTerms(tx, id), body.audience);
-      const t: repo.TermsRow = {
-        id: randomUUID(),
-        window_id: id,
-        audience: body.audience,
-        version: (prev?.version ?? 0) + 1,
-        scope: JSON.stringify(body.scope),
-        confidentiality: body.confidentiality,
-        retention_days: body.retentionDays,
-        on_withdrawal: body.onWithdrawal,
-        tlp_default: body.tlpDefault,
-        text: body.text,
-        text_sha256: sha256(body.text),
-        created_by_member_id: caller!.viewer.memberId,
-        created_at: this.now(),
-      };
-      await repo.insertTerms(tx, t);
-      await this.audit.record(tx, {
-        actor: actorOf(caller),
-        action: 'review_terms.create',
-        objectType: 'review_window',
-        objectId: id,
-        details: { termsId: t.id, audience: t.audience, version: t.version, textSha256: t.text_sha256 },
-      });
-      return termsView(t);
-    });
-  }
-
-  async listTerms(caller: Caller, id: string): Promise<{ items: TermsView[] }> {
-    await this.context(caller, id);
-    return { items: (await repo.listTerms(this.db.kysely, id)).map(termsView) };
-  }
-
-  /**
-   * Sign terms: the developer signs the government terms (its consent to the review); a trusted partner organisation
-   * signs the trusted-partner terms. The signer states the SHA-256 of the text read; it must be the stored text's.
-   */
-  async consent(caller: Caller, id: string, body: { termsId: string; termsSha256: string }): Promise<ConsentView> {
-    const p = requireScope(caller, 'write');
-    return inTx(this.db, async (tx) => {
-      const ctx = await this.context(caller, id, tx);
-      const terms = (await repo.listTerms(tx, id)).find((t) => t.id === body.termsId);
-      if (!terms) throw AppError.validation([{ path: 'termsId', message: 'no such terms on this window' }]);
-      if (terms.text_sha256 !== body.termsSha256)
-        throw AppError.validation([{ path: 'termsSha256', message: 'does not match the SHA-256 of the terms text' }]);
-      if (latestTerms(await repo.listTerms(tx, id), terms.audience)?.id !== terms.id)
-        throw new AppError('conflict', 'a newer version of these terms exists; sign the latest');
-      let party: string;
-      if (terms.audience === 'government') {
-        if (!isDeveloper(p.viewer, ctx.row.developer_org_id))
-          throw new AppError('forbidden', 'the government terms are signed by the developer organisation');
-        party = 'developer';
-      } else {
-        if (ctx.role !== 'trusted_partner_reviewer')
-          throw new AppError('forbidden', 'trusted-partner terms are signed by a trusted partner holding a grant');
-        party = 'trusted_partner';
-      }
-      if ((await repo.listConsents(tx, id)).some((c) => c.terms_id === terms.id && c.signer_org_id === p.viewer.orgId))
-        throw new AppError('conflict', 'your organisation has already signed these terms');
-      const c: repo.ConsentRow = {
-        id: randomUUID(),
-        window_id: id,
-        terms_id: terms.id,
-        party,
-        signer_org_id: p.viewer.orgId,
-        signer_member_id: p.viewer.memberId,
-        terms_sha256: terms.text_sha256,
-        signed_at: this.now(),
-      };
-      await repo.insertConsent(tx, c);
-      await this.audit.record(tx, {
-        actor: actorOf(p),
-        action: 'review_consent.sign',
-        objectType: 'review_window',
-        objectId: id,
-        details: { consentId: c.id, termsId: terms.id, version: terms.version, party, termsSha256: c.terms_sha256 },
-      });
-      return {
-        id: c.id,
-        termsId: c.terms_id,
-        party,
-        signerOrgId: c.signer_org_id,
-        signerMemberId: c.signer_member_id,
-        termsSha256: c.terms_sha256,
-        signedAt: c.signed_at,
-      };
-    });
   }
 
   /** offer (developer), open (developer or coordinator, after the developer signed the latest government terms). */

@@ -107,7 +107,7 @@ export function registerWindowRoutes(app: FastifyInstance, r: RouteRegistry, s: 
     responses: { 201: { description: 'Created' } },
     handler: async ({ caller, params, body, reply }) => {
       reply.status(201);
-      return w().addTerms(caller, params.id, body);
+      return s.reviews.terms.addTerms(caller, params.id, body);
     },
   });
   r.add(app, {
@@ -116,7 +116,7 @@ export function registerWindowRoutes(app: FastifyInstance, r: RouteRegistry, s: 
     summary: 'Every version of the terms with the SHA-256 of its text',
     tags,
     params: idParams,
-    handler: async ({ caller, params }) => w().listTerms(caller, params.id),
+    handler: async ({ caller, params }) => s.reviews.terms.listTerms(caller, params.id),
   });
   r.add(app, {
     method: 'POST',
@@ -128,7 +128,7 @@ export function registerWindowRoutes(app: FastifyInstance, r: RouteRegistry, s: 
     responses: { 201: { description: 'Signed' } },
     handler: async ({ caller, params, body, reply }) => {
       reply.status(201);
-      return w().consent(caller, params.id, body);
+      return s.reviews.terms.consent(caller, params.id, body);
     },
   });
   for (const action of ['offer', 'open', 'close', 'withdraw'] as const)
