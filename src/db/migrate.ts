@@ -2,7 +2,7 @@
  * One set of migrations for both backends, applied in order and recorded by Kysely's Migrator. A migration is a
  * module exporting up(db, dialect); the dialect lets a migration pick a column type where the two differ.
  */
-import { type Migration, type MigrationProvider, Migrator } from 'kysely';
+import { type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import { MODULES } from '../modules.js';
 import type { Db } from './connect.js';
 import * as core from './migrations/001-core.js';
@@ -27,8 +27,20 @@ function provider(dialect: Db['dialect']): MigrationProvider {
   };
 }
 
+/**
+ * On PostgreSQL the migration tables are named with the current schema: Kysely otherwise looks for them in every
+ * schema of the database, and another schema's copy (a second deployment, a test) would make it skip creating ours.
+ */
+async function migratorFor(db: Db): Promise<Migrator> {
+  const opts = { db: db.kysely, provider: provider(db.dialect) };
+  if (db.dialect !== 'postgres') return new Migrator(opts);
+  const r = await sql<{ schema: string }>`SELECT current_schema() AS schema`.execute(db.kysely);
+  const schema = r.rows[0]?.schema;
+  return new Migrator(schema ? { ...opts, migrationTableSchema: schema } : opts);
+}
+
 export async function migrate(db: Db): Promise<string[]> {
-  const migrator = new Migrator({ db: db.kysely, provider: provider(db.dialect) });
+  const migrator = await migratorFor(db);
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
@@ -36,7 +48,7 @@ export async function migrate(db: Db): Promise<string[]> {
 
 /** True when every known migration has been applied (used by /readyz). */
 export async function isMigrated(db: Db): Promise<boolean> {
-  const migrator = new Migrator({ db: db.kysely, provider: provider(db.dialect) });
+  const migrator = await migratorFor(db);
   const known = await migrator.getMigrations();
   return known.length === all().length && known.every((m) => m.executedAt !== undefined);
 }
