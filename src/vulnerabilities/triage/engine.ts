@@ -44,7 +44,16 @@ export interface Candidate {
 }
 
 export type Decision =
-  | { docId: string; action: 'attach'; clusterId: string; score: number; evidence: Evidence[]; candidates: Candidate[] }
+  | {
+      docId: string;
+      action: 'attach';
+      clusterId: string;
+      /** The document of the cluster that matched best (the evidence is for this pair). */
+      matchedDocId: string;
+      score: number;
+      evidence: Evidence[];
+      candidates: Candidate[];
+    }
   | { docId: string; action: 'suggest'; clusterId: string; candidates: Candidate[] }
   | { docId: string; action: 'new'; clusterId: string; candidates: Candidate[] };
 
@@ -168,6 +177,7 @@ export class TriageEngine {
         docId: d.id,
         action: 'attach',
         clusterId: best.clusterId,
+        matchedDocId: best.docId,
         score: best.score,
         evidence: best.evidence,
         candidates: perCluster.slice(1, 6),

@@ -1,6 +1,7 @@
 import type { CapabilityModule } from '../../module.js';
 import type { Services } from '../../services.js';
 import * as migration030 from './migrations/030-triage.js';
+import * as migration031 from './migrations/031-triage-advisories.js';
 import { registerTriageCli } from './triage.cli.js';
 import { registerTriageRoutes } from './triage.routes.js';
 import { TriageService } from './triage.service.js';
@@ -11,13 +12,19 @@ declare module '../../services.js' {
   }
 }
 
-/** How often `serve` clusters newly submitted reports by itself (the report service is not changed: we poll). */
-export const AUTO_PASS_MS = 30_000;
+/**
+ * How often `serve` clusters newly submitted reports by itself. With the warm engine an idle pass is one indexed query
+ * (reports without a cluster), and a pass costs O(new reports), so a report is clustered within about this long.
+ */
+export const AUTO_PASS_MS = 2_000;
 
 /** The triage capability's wiring: migrations, services, routes and CLI commands (see src/module.ts). */
 const module: CapabilityModule = {
   name: 'triage',
-  migrations: [['030-triage', migration030]],
+  migrations: [
+    ['030-triage', migration030],
+    ['031-triage-advisories', migration031],
+  ],
   init(services: Services) {
     services.triage = new TriageService(services.db, services.audit, services.reports, services.clock);
   },

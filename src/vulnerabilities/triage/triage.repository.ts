@@ -7,13 +7,20 @@ import type { Viewer } from '../../access/rule.js';
 import { visibleFilter } from '../../access/rule.js';
 import { fromJson, toJson } from '../../db/json.js';
 import type { Q } from '../../db/tx.js';
+import type { AdvisoryDoc } from '../advisory.model.js';
 import { type ReportRecord, toRecord } from '../report.repository.js';
 import type { Evidence } from './engine.js';
 
 export interface TriageClustersTable {
   id: string;
+  /** The published advisory this cluster stands for, when reports matched one. */
+  advisory_id: string | null;
   created_at: string;
   updated_at: string;
+}
+export interface TriageStateTable {
+  id: string;
+  version: number;
 }
 export interface TriageMembersTable {
   report_id: string;
@@ -21,6 +28,7 @@ export interface TriageMembersTable {
   method: string;
   score: number | null;
   matched_report_id: string | null;
+  matched_advisory_id: string | null;
   evidence: string;
   decided_by: string | null;
   created_at: string;
@@ -69,6 +77,7 @@ declare module '../../db/schema.js' {
     triage_corrections: TriageCorrectionsTable;
     triage_cannot_link: TriageCannotLinkTable;
     triage_validations: TriageValidationsTable;
+    triage_state: TriageStateTable;
   }
 }
 
@@ -78,6 +87,7 @@ export interface Member {
   method: string;
   score: number | null;
   matchedReportId: string | null;
+  matchedAdvisoryId: string | null;
   evidence: Evidence[];
   decidedBy: string | null;
   createdAt: string;
@@ -89,6 +99,7 @@ const toMember = (r: TriageMembersTable): Member => ({
   method: r.method,
   score: r.score === null ? null : Number(r.score),
   matchedReportId: r.matched_report_id,
+  matchedAdvisoryId: r.matched_advisory_id ?? null,
   evidence: fromJson(r.evidence, []),
   decidedBy: r.decided_by,
   createdAt: r.created_at,
@@ -109,8 +120,78 @@ export async function cannotLinks(q: Q): Promise<[string, string][]> {
   return rows.map((r) => [r.report_a, r.report_b]);
 }
 
-export async function insertCluster(q: Q, id: string, at: string): Promise<void> {
-  await q.insertInto('triage_clusters').values({ id, created_at: at, updated_at: at }).execute();
+/** Reports not yet in a cluster, oldest first (what a pass places). */
+export async function unclusteredReports(q: Q): Promise<ReportRecord[]> {
+  const rows = await q
+    .selectFrom('reports')
+    .leftJoin('triage_members as tm', 'tm.report_id', 'reports.id')
+    .selectAll('reports')
+    .where('tm.report_id', 'is', null)
+    .orderBy('reports.created_at')
+    .orderBy('reports.id')
+    .execute();
+  return rows.map(toRecord);
+}
+
+/** Every advisory document (the engine matches reports against published advisories too). */
+export async function advisoryDocs(q: Q, exceptIds?: Set<string>): Promise<AdvisoryDoc[]> {
+  const rows = await q.selectFrom('advisories').select(['id', 'document']).orderBy('published_at').execute();
+  return rows
+    .filter((r) => !exceptIds?.has(r.id))
+    .map((r) => fromJson<AdvisoryDoc>(r.document, null as unknown as AdvisoryDoc));
+}
+
+export async function advisoryCount(q: Q): Promise<number> {
+  const r = await q
+    .selectFrom('advisories')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
+/** advisory id -> the cluster standing for it. */
+export async function advisoryClusters(q: Q): Promise<Map<string, string>> {
+  const rows = await q
+    .selectFrom('triage_clusters')
+    .select(['id', 'advisory_id'])
+    .where('advisory_id', 'is not', null)
+    .execute();
+  return new Map(rows.map((r) => [r.advisory_id!, r.id]));
+}
+
+export async function clusterAdvisory(q: Q, clusterId: string): Promise<string | null> {
+  const r = await q.selectFrom('triage_clusters').select('advisory_id').where('id', '=', clusterId).executeTakeFirst();
+  return r?.advisory_id ?? null;
+}
+
+export async function setClusterAdvisory(q: Q, clusterId: string, advisoryId: string, at: string): Promise<void> {
+  await q
+    .updateTable('triage_clusters')
+    .set({ advisory_id: advisoryId, updated_at: at })
+    .where('id', '=', clusterId)
+    .execute();
+}
+
+/** The clustering version (see migration 031): read at each pass, bumped by every change of clusters. */
+export async function stateVersion(q: Q): Promise<number> {
+  const r = await q.selectFrom('triage_state').select('version').where('id', '=', 'engine').executeTakeFirst();
+  return Number(r?.version ?? 0);
+}
+
+export async function bumpVersion(q: Q): Promise<number> {
+  await q
+    .updateTable('triage_state')
+    .set((eb) => ({ version: eb('version', '+', 1) }))
+    .where('id', '=', 'engine')
+    .execute();
+  return stateVersion(q);
+}
+
+export async function insertCluster(q: Q, id: string, at: string, advisoryId: string | null = null): Promise<void> {
+  await q
+    .insertInto('triage_clusters')
+    .values({ id, advisory_id: advisoryId, created_at: at, updated_at: at })
+    .execute();
 }
 
 export async function insertMember(q: Q, m: Member, at: string): Promise<void> {
@@ -122,6 +203,7 @@ export async function insertMember(q: Q, m: Member, at: string): Promise<void> {
       method: m.method,
       score: m.score,
       matched_report_id: m.matchedReportId,
+      matched_advisory_id: m.matchedAdvisoryId,
       evidence: toJson(m.evidence),
       decided_by: m.decidedBy,
       created_at: at,
@@ -200,6 +282,7 @@ export async function visibleWithMembers(
     .selectAll('r')
     .select(['m.tlp', 't.cluster_id as t_cluster', 't.method as t_method', 't.score as t_score'])
     .select(['t.matched_report_id as t_matched', 't.evidence as t_evidence', 't.decided_by as t_by'])
+    .select('t.matched_advisory_id as t_matched_advisory')
     .where(visibleFilter(viewer, now));
   if (filter.clusterId) query = query.where('t.cluster_id', '=', filter.clusterId);
   if (filter.ids) query = query.where('r.id', 'in', filter.ids.length > 0 ? filter.ids : ['\u0000']);
@@ -215,6 +298,7 @@ export async function visibleWithMembers(
             method: r.t_method ?? '',
             score: r.t_score === null ? null : Number(r.t_score),
             matchedReportId: r.t_matched,
+            matchedAdvisoryId: r.t_matched_advisory ?? null,
             evidence: fromJson<Evidence[]>(r.t_evidence, []),
             decidedBy: r.t_by,
           },

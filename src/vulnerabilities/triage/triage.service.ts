@@ -4,15 +4,17 @@
  * report a coordinator may not see (e.g. RED not naming them) never appears in a cluster, a count or an evidence line.
  */
 import { randomUUID } from 'node:crypto';
-import type { Viewer } from '../../access/rule.js';
+import { sql } from 'kysely';
+import { loadMarkings } from '../../access/marking.repository.js';
+import { canSee, type Viewer } from '../../access/rule.js';
 import type { AuditService } from '../../audit/audit.service.js';
 import type { Db } from '../../db/connect.js';
-import { inTx } from '../../db/tx.js';
+import { inTx, type Q } from '../../db/tx.js';
 import { AppError } from '../../errors.js';
 import { actorOf, type Caller, type Principal, requireCoordinator } from '../../participants/principal.js';
 import { VALIDATION_STATES } from '../report.schema.js';
 import type { ReportService } from '../report.service.js';
-import { toDoc } from './doc.js';
+import { ADVISORY_DOC_PREFIX, advisoryToDoc, toDoc } from './doc.js';
 import { type Evidence, type TriageConfig, TriageEngine } from './engine.js';
 import { buildInbox } from './inbox.js';
 import * as repo from './triage.repository.js';
@@ -20,12 +22,27 @@ import * as repo from './triage.repository.js';
 export { toDoc, VALIDATION_STATES };
 export type ValidationState = (typeof VALIDATION_STATES)[number];
 
-/** Evidence lines that name a report the viewer may not see lose that id (the match itself is not secret-bearing). */
-function presentMember(m: { matchedReportId: string | null; evidence: Evidence[] } | null, visible: Set<string>) {
+/**
+ * Evidence lines that name a report or advisory the viewer may not see lose that id (the match itself is not
+ * secret-bearing). `visible` holds the report ids and the advisory ids the viewer may see.
+ */
+function presentMember(
+  m: { matchedReportId: string | null; matchedAdvisoryId: string | null; evidence: Evidence[] } | null,
+  visible: Set<string>,
+) {
   if (!m) return null;
-  const shown = m.matchedReportId !== null && visible.has(m.matchedReportId);
-  return { ...m, matchedReportId: shown ? m.matchedReportId : null, evidence: shown ? m.evidence : [] };
+  const report = m.matchedReportId !== null && visible.has(m.matchedReportId);
+  const advisory = m.matchedAdvisoryId !== null && visible.has(m.matchedAdvisoryId);
+  return {
+    ...m,
+    matchedReportId: report ? m.matchedReportId : null,
+    matchedAdvisoryId: advisory ? m.matchedAdvisoryId : null,
+    evidence: report || advisory ? m.evidence : [],
+  };
 }
+
+/** Lock key for the clustering pass on PostgreSQL ("triage" in ASCII). */
+const TRIAGE_LOCK_KEY = 0x747269616765;
 
 export class TriageService {
   constructor(
@@ -41,57 +58,111 @@ export class TriageService {
   }
 
   /**
-   * Clusters every report not yet in a cluster, oldest first, against all clustered reports (and each other).
-   * The engine is rebuilt from the stored clusters at each pass: O(n) to load, no pairwise comparison (docs/triage.md).
+   * The warm engine: built once from the database, then kept current by this process's own passes. `version` is the
+   * clustering version it reflects (triage_state); another process's pass, a merge or a split moves the stored
+   * version on, and the next pass rebuilds. Advisories are added as they appear (counted at each pass).
+   */
+  private warm: { engine: TriageEngine; version: number; advisories: Set<string>; advisoryCount: number } | null = null;
+
+  /** Drops the in-memory engine (the next pass rebuilds it from the database). */
+  invalidate(): void {
+    this.warm = null;
+  }
+
+  private async engineFor(tx: Q): Promise<NonNullable<TriageService['warm']>> {
+    const version = await repo.stateVersion(tx);
+    const advisoryCount = await repo.advisoryCount(tx);
+    if (this.warm && this.warm.version === version) {
+      if (this.warm.advisoryCount !== advisoryCount) {
+        const clusters = await repo.advisoryClusters(tx);
+        for (const a of await repo.advisoryDocs(tx, this.warm.advisories)) {
+          this.warm.engine.add(advisoryToDoc(a), clusters.get(a.id) ?? `adv:${a.id}`);
+          this.warm.advisories.add(a.id);
+        }
+        this.warm.advisoryCount = advisoryCount;
+      }
+      return this.warm;
+    }
+    const engine = new TriageEngine(this.config, () => randomUUID());
+    const members = await repo.allMembers(tx);
+    const clusterOf = new Map(members.map((m) => [m.reportId, m.clusterId]));
+    for (const r of await repo.allReports(tx)) {
+      const c = clusterOf.get(r.id);
+      if (c) engine.add(toDoc(r), c);
+    }
+    const clusters = await repo.advisoryClusters(tx);
+    const advisories = new Set<string>();
+    for (const a of await repo.advisoryDocs(tx)) {
+      engine.add(advisoryToDoc(a), clusters.get(a.id) ?? `adv:${a.id}`);
+      advisories.add(a.id);
+    }
+    for (const [a, b] of await repo.cannotLinks(tx)) engine.addCannotLink(a, b);
+    this.warm = { engine, version, advisories, advisoryCount };
+    return this.warm;
+  }
+
+  /**
+   * Clusters every report not yet in a cluster, oldest first, against the clustered reports, the published advisories
+   * and each other. The engine stays in memory between passes (see `warm`): a pass costs O(new reports), not O(n).
+   * On PostgreSQL, passes of several server processes take turns (a transaction-scoped advisory lock).
    */
   async run(
     caller: Caller | 'system',
-  ): Promise<{ processed: number; attached: number; suggested: number; created: number }> {
+  ): Promise<{ processed: number; attached: number; suggested: number; created: number; matchedAdvisories: number }> {
     const p = caller === 'system' ? null : requireCoordinator(caller);
-    return inTx(this.db, async (tx) => {
-      const at = this.now();
-      const all = await repo.allReports(tx);
-      const members = await repo.allMembers(tx);
-      const clusterOf = new Map(members.map((m) => [m.reportId, m.clusterId]));
-      const engine = new TriageEngine(this.config, () => randomUUID());
-      for (const r of all) {
-        const c = clusterOf.get(r.id);
-        if (c) engine.add(toDoc(r), c);
-      }
-      for (const [a, b] of await repo.cannotLinks(tx)) engine.addCannotLink(a, b);
-      const counts = { processed: 0, attached: 0, suggested: 0, created: 0 };
-      for (const r of all) {
-        if (clusterOf.has(r.id)) continue;
-        const d = engine.assign(toDoc(r));
-        counts.processed++;
-        if (d.action !== 'attach') await repo.insertCluster(tx, d.clusterId, at);
-        const best = d.action === 'attach' ? { docId: d.candidates[0]?.docId, evidence: d.evidence } : null;
-        await repo.insertMember(
-          tx,
-          {
-            reportId: r.id,
-            clusterId: d.clusterId,
-            method: d.action === 'attach' ? 'auto_attach' : d.action === 'suggest' ? 'auto_suggest' : 'auto_new',
-            score: d.action === 'attach' ? d.score : null,
-            matchedReportId:
-              d.action === 'attach' ? (engine.members(d.clusterId).find((m) => m !== r.id) ?? null) : null,
-            evidence: best?.evidence ?? [],
-            decidedBy: null,
-            createdAt: at,
-          },
-          at,
-        );
-        for (const c of d.action === 'suggest' ? d.candidates : [])
-          await repo.insertSuggestion(
+    try {
+      return await inTx(this.db, async (tx) => {
+        if (this.db.dialect === 'postgres') await sql`SELECT pg_advisory_xact_lock(${TRIAGE_LOCK_KEY})`.execute(tx);
+        const counts = { processed: 0, attached: 0, suggested: 0, created: 0, matchedAdvisories: 0 };
+        const pending = await repo.unclusteredReports(tx);
+        if (pending.length === 0) return counts;
+        const at = this.now();
+        const warm = await this.engineFor(tx);
+        const { engine } = warm;
+        for (const r of pending) {
+          let d = engine.assign(toDoc(r));
+          counts.processed++;
+          let matchedAdvisoryId: string | null = null;
+          if (d.action === 'attach' && d.clusterId.startsWith('adv:')) {
+            // The best match is a published advisory with no cluster yet: its cluster is made now.
+            matchedAdvisoryId = d.clusterId.slice(4);
+            const real = randomUUID();
+            await repo.insertCluster(tx, real, at, matchedAdvisoryId);
+            engine.move(`${ADVISORY_DOC_PREFIX}${matchedAdvisoryId}`, real);
+            engine.move(r.id, real);
+            d = { ...d, clusterId: real };
+          } else if (d.action !== 'attach') await repo.insertCluster(tx, d.clusterId, at);
+          const bestDoc = d.action === 'attach' ? d.matchedDocId : null;
+          if (bestDoc?.startsWith(ADVISORY_DOC_PREFIX)) matchedAdvisoryId = bestDoc.slice(ADVISORY_DOC_PREFIX.length);
+          if (matchedAdvisoryId) counts.matchedAdvisories++;
+          await repo.insertMember(
             tx,
-            { reportId: r.id, candidateId: c.docId, score: c.score, evidence: c.evidence },
+            {
+              reportId: r.id,
+              clusterId: d.clusterId,
+              method: d.action === 'attach' ? 'auto_attach' : d.action === 'suggest' ? 'auto_suggest' : 'auto_new',
+              score: d.action === 'attach' ? d.score : null,
+              matchedReportId: bestDoc && !bestDoc.startsWith(ADVISORY_DOC_PREFIX) ? bestDoc : null,
+              matchedAdvisoryId,
+              evidence: d.action === 'attach' ? d.evidence : [],
+              decidedBy: null,
+              createdAt: at,
+            },
             at,
           );
-        if (d.action === 'attach') counts.attached++;
-        else if (d.action === 'suggest') counts.suggested++;
-        else counts.created++;
-      }
-      if (counts.processed > 0)
+          // Suggestions name reports only (an advisory candidate is shown through its cluster when it is attached).
+          for (const c of d.action === 'suggest' ? d.candidates : [])
+            if (!c.docId.startsWith(ADVISORY_DOC_PREFIX))
+              await repo.insertSuggestion(
+                tx,
+                { reportId: r.id, candidateId: c.docId, score: c.score, evidence: c.evidence },
+                at,
+              );
+          if (d.action === 'attach') counts.attached++;
+          else if (d.action === 'suggest') counts.suggested++;
+          else counts.created++;
+        }
+        warm.version = await repo.bumpVersion(tx);
         await this.audit.record(tx, {
           actor: p ? actorOf(p) : { orgId: null, memberId: null },
           action: 'triage.run',
@@ -99,8 +170,13 @@ export class TriageService {
           objectId: '*',
           details: counts,
         });
-      return counts;
-    });
+        return counts;
+      });
+    } catch (e) {
+      // The engine took in documents whose placement rolled back: rebuild it at the next pass.
+      this.invalidate();
+      throw e;
+    }
   }
 
   /** The inbox: reports the coordinator may see, not yet judged invalid, by priority (see inbox.ts). */
@@ -139,6 +215,11 @@ export class TriageService {
     if (rows.length === 0) throw AppError.notFound('cluster', id);
     const all = await repo.visibleWithMembers(tx, viewer, this.now(), {});
     const visible = new Set(all.map((r) => r.record.id));
+    const advisoryId = await repo.clusterAdvisory(tx, id);
+    const advisoryIds = [
+      ...new Set([advisoryId, ...rows.map((r) => r.member?.matchedAdvisoryId)].filter((x): x is string => !!x)),
+    ];
+    for (const [aid, m] of await loadMarkings(tx, advisoryIds)) if (canSee(viewer, m, this.now())) visible.add(aid);
     const sugg = (
       await repo.suggestionsFor(
         tx,
@@ -147,6 +228,8 @@ export class TriageService {
     ).filter((s) => visible.has(s.candidate_report_id));
     return {
       id,
+      /** The published advisory this cluster stands for (when the viewer may see it). */
+      advisoryId: advisoryId && visible.has(advisoryId) ? advisoryId : null,
       reports: rows.map((r) => ({
         id: r.record.id,
         title: r.record.title,
@@ -187,6 +270,11 @@ export class TriageService {
       if ((await visibleIn(input.into)).length === 0)
         throw AppError.validation([{ path: 'into', message: `no cluster ${input.into}` }]);
       await repo.moveMembers(tx, moving, input.into, p.viewer.memberId, at);
+      const fromAdvisory = await repo.clusterAdvisory(tx, input.from);
+      if (fromAdvisory && !(await repo.clusterAdvisory(tx, input.into)))
+        await repo.setClusterAdvisory(tx, input.into, fromAdvisory, at);
+      await repo.bumpVersion(tx);
+      this.invalidate();
       const id = randomUUID();
       await repo.insertCorrection(
         tx,
@@ -235,6 +323,8 @@ export class TriageService {
       const newId = randomUUID();
       await repo.insertCluster(tx, newId, at);
       await repo.moveMembers(tx, input.reportIds, newId, p.viewer.memberId, at);
+      await repo.bumpVersion(tx);
+      this.invalidate();
       const pairs: [string, string][] = [];
       for (const a of input.reportIds) for (const b of remaining) pairs.push([a, b]);
       const id = randomUUID();
