@@ -474,7 +474,8 @@ export class FindingService {
     const principal = requireScope(caller, 'write');
     const known = await this.participant(caller, windowId);
     await inTx(this.db, async (tx) => {
-      const { p, row } = await this.visible(tx, caller, windowId, id, true, known);
+      // Row lock on PostgreSQL; SQLite serialises writers by itself (and has no FOR UPDATE).
+      const { p, row } = await this.visible(tx, caller, windowId, id, this.db.dialect === 'postgres', known);
       if (!o.evenFrozen) this.notFrozen(row);
       const { patch, action, details } = await fn(tx, p, row);
       await repo.updateFinding(tx, id, { ...patch, updated_at: this.now() });
