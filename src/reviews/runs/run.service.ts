@@ -417,7 +417,7 @@ export class RunService {
       });
       const judge = this.opts.judge?.();
       let rec: RunRecord | undefined;
-      for (let pass = 0; pass <= (this.opts.runRetries ?? 1); pass++) {
+      for (let round = 0; round <= (this.opts.runRetries ?? 1); round++) {
         rec = await runTask(task, {
           model,
           judge,
