@@ -1,0 +1,134 @@
+/**
+ * A scripted TAXII client walks thousands of objects with limit + next: no duplicates, no gaps, although every object
+ * shares one date_added (the clock stands still), and while new advisories are published mid-walk. The advisories are
+ * imported (no change event on creation), so the walk also proves the catch-up records advisories written before.
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Marking } from '../../src/access/marking.js';
+import { inTx } from '../../src/db/tx.js';
+import { describeBackends } from '../backends.js';
+import { startTestApp, type TestApp, type TestOrg } from '../harness.js';
+import { ACCEPT, advisoryBody, PARTICIPANTS, PUBLIC, publish, ROOT, stixIssues, walk } from './taxii-world.js';
+
+const N = 1000;
+
+describeBackends('TAXII paging', (backend) => {
+  let t: TestApp;
+  let b: TestOrg;
+  const now = new Date('2026-11-26T12:00:00.000Z');
+  const key = (o: Record<string, unknown>) => `${o.id}|${o.modified ?? o.created}`;
+
+  beforeAll(async () => {
+    t = await startTestApp(backend, { clock: () => now });
+    b = await t.org('Org B Vendor', 'vendor');
+    const p = await t.services.participants.authenticate(t.adminToken);
+    const marking = (tlp: 'CLEAR' | 'GREEN'): Marking => ({
+      ownerOrgId: p.viewer.orgId,
+      authorMemberId: p.viewer.memberId,
+      tlp,
+      sharingGroupId: null,
+      embargoUntil: null,
+      sharedOrgIds: [],
+      namedMemberIds: [],
+      embargoOrgIds: [],
+    });
+    const actor = { orgId: p.viewer.orgId, memberId: p.viewer.memberId };
+    for (let start = 0; start < N; start += 250)
+      await inTx(t.services.db, async (tx) => {
+        for (let i = start; i < Math.min(N, start + 250); i++)
+          await t.services.advisories.importDocument(
+            tx,
+            actor,
+            `test:${i}`,
+            {
+              aliases: [`TEST-${i}`],
+              related: [],
+              summary: `Imported flaw number ${i}`,
+              details: 'Details.',
+              affected: [
+                {
+                  package: { ecosystem: 'PyPI', name: `pkg-${i}` },
+                  ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '1.0.1' }] }],
+                },
+              ],
+              cvss: [],
+              ssvc: null,
+              kev: null,
+              cweIds: [],
+              atlasIds: [],
+              owaspLlmIds: [],
+              references: [],
+              credits: [],
+              remediation: null,
+              published: '2026-11-01T00:00:00.000Z',
+              modified: '2026-11-02T00:00:00.000Z',
+              withdrawn: null,
+              source: { name: 'test data' },
+            },
+            marking(i % 3 === 0 ? 'GREEN' : 'CLEAR'),
+          );
+      });
+  }, 300_000);
+  afterAll(async () => t?.close());
+
+  it('walks every public object once, in pages of 97, although they share one date_added', async () => {
+    const { objects, pages } = await walk(t, PUBLIC, null, '', 97);
+    const keys = objects.map(key);
+    expect(new Set(keys).size).toBe(keys.length);
+    const clear = N - Math.ceil(N / 3);
+    // Per advisory: vulnerability, course-of-action (fixed versions) and relationship; plus CLEAR marking, identities.
+    expect(objects.filter((o) => o.type === 'vulnerability')).toHaveLength(clear);
+    expect(objects.filter((o) => o.type === 'course-of-action')).toHaveLength(clear);
+    expect(objects.filter((o) => o.type === 'relationship')).toHaveLength(clear);
+    expect(objects.length).toBe(
+      3 * clear + objects.filter((o) => ['identity', 'marking-definition'].includes(String(o.type))).length,
+    );
+    expect(pages.length).toBe(Math.ceil(objects.length / 97));
+    const added = new Set(
+      pages.flatMap((p) => [p.headers['x-taxii-date-added-first'], p.headers['x-taxii-date-added-last']]),
+    );
+    expect(added.size).toBeLessThanOrEqual(2);
+    expect(stixIssues(objects)).toEqual([]);
+    const manifest: string[] = [];
+    let next: string | undefined;
+    do {
+      const r = await t.req<{ more: boolean; next?: string; objects: { id: string; version: string }[] }>(
+        'GET',
+        `${ROOT}/collections/${PUBLIC}/manifest/?limit=500${next ? `&next=${next}` : ''}`,
+        { headers: ACCEPT },
+      );
+      manifest.push(...r.body.objects.map((m) => `${m.id}|${m.version}`));
+      next = r.body.more ? r.body.next : undefined;
+    } while (next);
+    expect(manifest).toEqual(keys);
+  }, 300_000);
+
+  it('a member walks CLEAR and GREEN; objects published during the walk come at its end, nothing lost or repeated', async () => {
+    const seen: Record<string, unknown>[] = [];
+    let next: string | undefined;
+    let published = 0;
+    for (let page = 0; ; page++) {
+      const r = await t.req<{ more: boolean; next?: string; objects?: Record<string, unknown>[] }>(
+        'GET',
+        `${ROOT}/collections/${PARTICIPANTS}/objects/?limit=250${next ? `&next=${next}` : ''}`,
+        { token: b.token, headers: ACCEPT },
+      );
+      expect(r.status).toBe(200);
+      seen.push(...(r.body.objects ?? []));
+      if (page === 3)
+        for (let i = 0; i < 5; i++) {
+          await publish(t, advisoryBody(`Published mid-walk ${i}`, { tlp: i % 2 ? 'GREEN' : 'CLEAR' }));
+          published++;
+        }
+      if (!r.body.more) break;
+      next = r.body.next;
+    }
+    const keys = seen.map(key);
+    expect(new Set(keys).size).toBe(keys.length);
+    const vulns = seen.filter((o) => o.type === 'vulnerability');
+    expect(vulns).toHaveLength(N + published);
+    expect(vulns.slice(-published).map((v) => String(v.description))).toEqual(
+      Array.from({ length: published }, (_, i) => expect.stringContaining(`mid-walk ${i}`)),
+    );
+  }, 300_000);
+});
