@@ -111,7 +111,14 @@ export class ChangeBus implements Bus {
   }
 
   private async connect(): Promise<void> {
-    const channel = await this.channelName(this.db.kysely);
+    let channel: string;
+    try {
+      channel = await this.channelName(this.db.kysely);
+    } catch (e) {
+      this.onError(e);
+      this.scheduleReconnect();
+      return;
+    }
     const client = new pg.Client({ connectionString: this.databaseUrl });
     client.on('notification', (n) => {
       if (n.channel === channel && n.payload) this.deliver(n.payload);

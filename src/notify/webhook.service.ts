@@ -95,7 +95,20 @@ function presentAttempt(a: repo.AttemptRow): DeliveryAttempt {
   };
 }
 
-function presentDelivery(d: repo.DeliveryRow & { subject?: string }, attempts: repo.AttemptRow[]): WebhookDelivery {
+function byDelivery(attempts: repo.AttemptRow[]): Map<string, repo.AttemptRow[]> {
+  const m = new Map<string, repo.AttemptRow[]>();
+  for (const a of attempts) {
+    const list = m.get(a.delivery_id) ?? [];
+    list.push(a);
+    m.set(a.delivery_id, list);
+  }
+  return m;
+}
+
+function presentDelivery(
+  d: repo.DeliveryRow & { subject?: string },
+  attempts: Map<string, repo.AttemptRow[]>,
+): WebhookDelivery {
   return {
     id: d.id,
     subscriptionId: d.subscription_id,
@@ -110,7 +123,7 @@ function presentDelivery(d: repo.DeliveryRow & { subject?: string }, attempts: r
     createdAt: d.created_at,
     deliveredAt: d.delivered_at,
     deadAt: d.dead_at,
-    log: attempts.filter((a) => a.delivery_id === d.id).map(presentAttempt),
+    log: (attempts.get(d.id) ?? []).map(presentAttempt),
   };
 }
 
@@ -319,7 +332,7 @@ export class WebhookService {
     await this.readable(this.db.kysely, caller, id);
     const d = await repo.findDelivery(this.db.kysely, deliveryId);
     if (!d || d.subscription_id !== id) throw AppError.notFound('delivery', deliveryId);
-    return presentDelivery(d, await repo.attemptsOf(this.db.kysely, [d.id]));
+    return presentDelivery(d, byDelivery(await repo.attemptsOf(this.db.kysely, [d.id])));
   }
 
   /** The delivery log, newest first, each delivery with its attempts. */
@@ -334,9 +347,11 @@ export class WebhookService {
       before,
     });
     const page = rows.slice(0, query.limit);
-    const attempts = await repo.attemptsOf(
-      this.db.kysely,
-      page.map((d) => d.id),
+    const attempts = byDelivery(
+      await repo.attemptsOf(
+        this.db.kysely,
+        page.map((d) => d.id),
+      ),
     );
     const last = page[page.length - 1];
     return {
@@ -395,9 +410,11 @@ export class WebhookService {
   async exportFor(q: Q, orgId: string): Promise<Record<string, unknown[]>> {
     const subs = await repo.subscriptionsOfOrgForExport(q, orgId);
     const deliveries = await repo.deliveriesOfOrgForExport(q, orgId);
-    const attempts = await repo.attemptsOf(
-      q,
-      deliveries.map((d) => d.id),
+    const attempts = byDelivery(
+      await repo.attemptsOf(
+        q,
+        deliveries.map((d) => d.id),
+      ),
     );
     return {
       webhooks: subs.map((s) => ({ ...present(s), deletedAt: s.deleted_at })),

@@ -316,6 +316,52 @@ describeBackends('webhooks', (backend) => {
     expect(actions.map((a) => a.action)).toEqual(['webhook.create', 'webhook.update', 'webhook.delete']);
   });
 
+  it('pages the delivery log newest first, filters by state, and keeps no event that nobody subscribed to', async () => {
+    const r = await receiver((n) => (n === 0 ? 200 : 500));
+    const w = await subscribe(bank, r.url, ['paging']);
+    for (const i of [1, 2, 3]) {
+      await emit(bank.orgId, 'paging.event', { i }, `P-${i}`);
+      advance(1);
+      await t.services.webhookDispatcher.runOnce();
+    }
+    const p1 = await t.req<{ items: { subject: string; state: string }[]; nextCursor: string | null }>(
+      'GET',
+      `/api/v1/webhooks/${w.id}/deliveries?limit=2`,
+      { token: bank.token },
+    );
+    expect(p1.body.items.map((d) => d.subject)).toEqual(['P-3', 'P-2']);
+    expect(p1.body.nextCursor).toBeTypeOf('string');
+    const p2 = await t.req<{ items: { subject: string }[]; nextCursor: string | null }>(
+      'GET',
+      `/api/v1/webhooks/${w.id}/deliveries?limit=2&cursor=${p1.body.nextCursor}`,
+      { token: bank.token },
+    );
+    expect(p2.body.items.map((d) => d.subject)).toEqual(['P-1']);
+    expect(p2.body.nextCursor).toBeNull();
+    const delivered = await t.req<{ items: { subject: string }[] }>(
+      'GET',
+      `/api/v1/webhooks/${w.id}/deliveries?state=delivered`,
+      { token: bank.token },
+    );
+    expect(delivered.body.items.map((d) => d.subject)).toEqual(['P-1']);
+    expect(
+      (await t.req('GET', `/api/v1/webhooks/${w.id}/deliveries?cursor=nonsense`, { token: bank.token })).status,
+    ).toBe(400);
+
+    const count = async () =>
+      Number(
+        (
+          await t.services.db.kysely
+            .selectFrom('notify_events')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    const before = await count();
+    await emit(bank.orgId, 'nobody.listens', { x: 1 });
+    expect(await count()).toBe(before);
+  });
+
   it('refuses bad input naming the field', async () => {
     const bad = async (body: unknown, field: string) => {
       const res = await t.req<{ issues?: { path: string }[] }>('POST', '/api/v1/webhooks', { token: bank.token, body });
