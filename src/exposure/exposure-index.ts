@@ -50,6 +50,9 @@ interface ModelEntry {
   versions: string[] | null;
 }
 
+/** Separates the parts of a stored component key (U+001F, the unit separator: PostgreSQL text cannot hold NUL). */
+export const SEP = '\u001f';
+
 const MODEL_ECOSYSTEMS = new Set(['hugging face', 'huggingface']);
 
 function modelRef(purl: string | null | undefined): string | null {
@@ -93,13 +96,13 @@ function revisionMatches(version: string, listed: string[]): boolean {
  */
 export function componentKey(c: IndexComponent): string | null {
   if (c.kind === 'machine-learning-model')
-    return `model\0${modelName(c)}\0${(c.version ?? modelPurlVersion(c.purl) ?? '').toLowerCase()}`;
+    return `model${SEP}${modelName(c)}${SEP}${(c.version ?? modelPurlVersion(c.purl) ?? '').toLowerCase()}`;
   const input = matchInput(c);
   if (!input) return null;
   const n = normalizeComponent(input);
   if (!n.ok) return null;
   const fc = findingComponent(n.value);
-  return `${fc.ecosystem}\0${fc.name}\0${fc.version}`;
+  return `${fc.ecosystem}${SEP}${fc.name}${SEP}${fc.version}`;
 }
 
 /** What the MatchIndex receives for a package component: its purl, with the component's version when the purl has none. */
@@ -198,7 +201,7 @@ export class ExposureIndex {
       if (c.kind === 'machine-learning-model') {
         const name = modelName(c);
         const version = (c.version ?? modelPurlVersion(c.purl) ?? '').toLowerCase();
-        models.push({ name, version, key: `model\0${name}\0${version}` });
+        models.push({ name, version, key: `model${SEP}${name}${SEP}${version}` });
         addTo(this.assetsByModel, name, assetId);
       } else {
         const input = matchInput(c);
@@ -231,7 +234,7 @@ export class ExposureIndex {
     for (const f of this.match.findingsForInventory(assetId)) {
       const c = f.component;
       out.push({
-        componentKey: `${c.ecosystem}\0${c.name}\0${c.version}`,
+        componentKey: `${c.ecosystem}${SEP}${c.name}${SEP}${c.version}`,
         groupKey: f.groupId,
         advisoryIds: [...f.advisoryIds],
       });

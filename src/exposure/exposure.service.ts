@@ -122,6 +122,14 @@ export class ExposureService {
     return stats;
   }
 
+  /** Reload everything (after the bus lost messages), then drop what the database no longer holds. */
+  async reloadAll(): Promise<void> {
+    if (!this.loaded) return;
+    await this.load(this.db.kysely);
+    await this.checkConsistency();
+    await this.checkConsistency();
+  }
+
   private async reloadAsset(q: Q, assetId: string): Promise<void> {
     const a = await repo.assetById(q, assetId);
     if (!a?.current_inventory_id) {

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { Q } from '../db/tx.js';
 import * as repo from './exposure.repository.js';
 import type { AdvisoryFacts, DesiredFinding, ExposureIndex } from './exposure-index.js';
-import { componentKey } from './exposure-index.js';
+import { componentKey, SEP } from './exposure-index.js';
 import { type Criticality, prioritise, type SsvcLevel } from './priority.js';
 
 /** The outbox and bus of the notify module, as the exposure capability uses them (see the module's contract). */
@@ -151,7 +151,7 @@ export class FindingSync {
       }
       const c = await componentOf(d.componentKey);
       if (!c) continue; // the index and the stored inventory disagree; the consistency check reloads the asset
-      const [eco, name, version] = d.componentKey.split('\0') as [string, string, string];
+      const [eco, name, version] = d.componentKey.split(SEP) as [string, string, string];
       const visible = await visibleOf(d.advisoryIds);
       const row: repo.FindingRow = {
         id: randomUUID(),

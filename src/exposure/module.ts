@@ -2,8 +2,7 @@ import type { CapabilityModule } from '../module.js';
 import type { Services } from '../services.js';
 import { registerExposureCli } from './exposure.cli.js';
 import { registerExposureRoutes } from './exposure.routes.js';
-import { BUS_CHANNEL, type BusPort, ExposureService } from './exposure.service.js';
-import type { OutboxPort } from './findings.sync.js';
+import { BUS_CHANNEL, ExposureService } from './exposure.service.js';
 import * as migration040 from './migrations/040-exposure.js';
 import * as migration045 from './migrations/045-exposure-vex.js';
 import { registerVexRoutes } from './vex.routes.js';
@@ -17,14 +16,6 @@ declare module '../services.js' {
 /** How often `serve` announces newly visible findings and checks the index against the database. */
 export const SWEEP_MS = 30_000;
 
-/** The notify module's services, when present (it comes before this module in MODULES). */
-interface NotifyServices {
-  outbox?: OutboxPort;
-  bus?: BusPort & {
-    subscribe(channel: string, handler: (message: Record<string, unknown>) => void | Promise<void>): () => void;
-  };
-}
-
 /** The exposure capability's wiring: migrations, services, routes and CLI commands (see src/module.ts). */
 const module: CapabilityModule = {
   name: 'exposure',
@@ -33,10 +24,10 @@ const module: CapabilityModule = {
     ['045-exposure-vex', migration045],
   ],
   init(services: Services) {
-    const notify = services as unknown as NotifyServices;
+    // The notify module comes before this one in MODULES: its outbox and bus exist here.
     services.exposure = new ExposureService(services.db, services.audit, services.clock, {
-      outbox: () => notify.outbox,
-      bus: () => notify.bus,
+      outbox: () => services.outbox,
+      bus: () => services.bus,
       maxSbomBytes: services.config.bodyLimitBytes,
     });
     services.advisories.onChange((tx, change) => services.exposure.onAdvisoryChange(tx, change));
@@ -60,8 +51,9 @@ const module: CapabilityModule = {
         ),
       )
       .catch((e: unknown) => out(`exposure: loading the matching index failed: ${e instanceof Error ? e.message : e}`));
-    const bus = (services as unknown as NotifyServices).bus;
-    const unsubscribe = bus?.subscribe(BUS_CHANNEL, (m) => exposure.applyRemote(m));
+    // Other nodes' changes, after their commit; after a lost connection, messages may be missing: reload.
+    const unsubscribe = services.bus.subscribe(BUS_CHANNEL, (m) => exposure.applyRemote(m));
+    const unresync = services.bus.onResync(() => exposure.reloadAll());
     let running = false;
     const timer = setInterval(() => {
       if (running) return;
@@ -77,7 +69,8 @@ const module: CapabilityModule = {
     timer.unref();
     return async () => {
       clearInterval(timer);
-      unsubscribe?.();
+      unsubscribe();
+      unresync();
     };
   },
 };

@@ -322,6 +322,12 @@ function checkPurl(
 }
 
 function done(format: ParsedSbom['format'], specVersion: string, components: ParsedComponent[]): ParseResult {
+  // A NUL character cannot be stored (PostgreSQL text) and has no business in a name or version.
+  const bad = components
+    .map((c, i) => [c, i] as const)
+    .filter(([c]) => [c.ref, c.name, c.version, c.purl].some((v) => v?.includes('\u0000')));
+  if (bad.length > 0)
+    return fail(bad.map(([c, i]) => ({ path: '', message: `component ${i} (${c.ref}): contains a NUL character` })));
   return {
     ok: true,
     value: { format, specVersion, components, models: components.filter((c) => c.kind === 'machine-learning-model') },
