@@ -163,7 +163,7 @@ describeBackends('TAXII protocol', (backend) => {
       );
       for (const m of manifest.body.objects) {
         expect(m.media_type).toBe('application/stix+json;version=2.1');
-        expect(m.date_added >= first && m.date_added <= last).toBe(true);
+        expect(m.date_added! >= first && m.date_added! <= last).toBe(true);
       }
     });
   });
