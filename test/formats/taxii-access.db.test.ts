@@ -4,15 +4,19 @@
  * AMBER or RED objects, embargoed objects appear when the embargo ends, a withdrawn organisation reads nothing.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { loadMarkings, replaceMarking } from '../../src/access/marking.repository.js';
+import { inTx } from '../../src/db/tx.js';
 import { TAXII_MEDIA_TYPE } from '../../src/formats/taxii/media.js';
 import { describeBackends } from '../backends.js';
 import {
   ACCEPT,
+  advisoryBody,
   basic,
   buildWorld,
   get,
   PARTICIPANTS,
   PUBLIC,
+  publish,
   RESTRICTED,
   ROOT,
   stixIssues,
@@ -134,6 +138,28 @@ describeBackends('TAXII access', (backend) => {
     expect(poll.headers['x-taxii-date-added-first']).toBe('2026-11-27T10:00:00.000Z');
     const b = await get(w.t, `${ROOT}/collections/${PUBLIC}/objects/${vuln.embargoed}/`, w.b.token);
     expect(b.status).toBe(200);
+  });
+
+  it('an embargo ended early (a marking change event) adds the objects for outsiders at that moment', async () => {
+    const id = await publish(
+      w.t,
+      advisoryBody('Embargo that ends early', { tlp: 'CLEAR', embargoUntil: '2027-06-01T00:00:00.000Z' }),
+    );
+    const before = await walk(w.t, PUBLIC, null);
+    const lastSeen = before.pages.at(-1)!.headers['x-taxii-date-added-last'] as string;
+    const stixId = await vulnerabilityIdOf(w.t, id);
+    expect(vulnIds(before.objects)).not.toContain(stixId);
+    w.clock.advance(3600_000);
+    const releasedAt = w.clock.now.toISOString();
+    // What the case service does when a case's embargo ends early: the advisory's marking follows, then the event.
+    await inTx(w.t.services.db, async (tx) => {
+      const m = (await loadMarkings(tx, [id])).get(id)!;
+      await replaceMarking(tx, id, { ...m, embargoUntil: null });
+      await w.t.services.advisories.markingChanged(tx, id);
+    });
+    const poll = await get(w.t, `${ROOT}/collections/${PUBLIC}/objects/?added_after=${lastSeen}`, null);
+    expect(vulnIds(poll.body.objects ?? [])).toEqual([stixId]);
+    expect(poll.headers['x-taxii-date-added-first']).toBe(releasedAt);
   });
 
   it('Basic and Bearer both authenticate; a bad token is 401 in the TAXII error shape', async () => {
