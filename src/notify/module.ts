@@ -5,6 +5,7 @@ import { Dispatcher } from './dispatcher.js';
 import * as migration015 from './migrations/015-notify.js';
 import { OutboxService } from './outbox.js';
 import { SecretBox } from './secret-box.js';
+import { registerWebhookCli } from './webhook.cli.js';
 import { registerWebhookRoutes } from './webhook.routes.js';
 import { WebhookService } from './webhook.service.js';
 
@@ -46,6 +47,7 @@ const module: CapabilityModule = {
     services.participants.registerExporter((q, orgId) => services.webhooks.exportFor(q, orgId));
   },
   routes: (app, registry, services) => registerWebhookRoutes(app, registry, services),
+  cli: (program) => registerWebhookCli(program),
   start(services) {
     const stopDispatcher = services.webhookDispatcher.start();
     services.bus.start().catch(logError('change bus'));
