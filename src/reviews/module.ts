@@ -29,6 +29,8 @@ const module: CapabilityModule = {
     const windows = new WindowService(services.db, services.audit, services.attachments, secrets, services.clock, {
       maxWindowDays: services.config.reviewMaxDays ?? 30,
       gatewayBaseURL,
+      // Reminders and window ends become outbox events when the notify capability is present.
+      outbox: () => (services as Partial<Services>).outbox,
     });
     const grants = new GrantService(windows, gatewayBaseURL);
     const gateway = new Gateway(services.db, secrets, services.clock);

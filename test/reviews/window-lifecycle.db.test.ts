@@ -40,7 +40,11 @@ describeBackends('review window lifecycle', (backend) => {
 
   beforeAll(async () => {
     up = await startUpstream({ echo: () => ({ content: 'ok' }) });
-    t = await startTestApp(backend, { clock: () => new Date(now), config: { secretsKey: SECRETS_KEY } });
+    const base = loadConfig({});
+    t = await startTestApp(backend, {
+      clock: () => new Date(now),
+      config: { secretsKey: SECRETS_KEY, webhooks: { ...base.webhooks, allowPrivate: true } },
+    });
     t.services.reviews.onWindowEnd(async (tx, windowId, reason, effects) => {
       // Inside the ending transaction: the window row already says it ended.
       const row = await tx
@@ -52,6 +56,12 @@ describeBackends('review window lifecycle', (backend) => {
       ended.push({ windowId, reason, effects });
     });
     w = await world(t);
+    // The developer subscribes to review events: reminders and window ends then also go to its outbox.
+    const hook = await t.req('POST', '/api/v1/webhooks', {
+      token: w.dev.token,
+      body: { url: 'http://127.0.0.1:9/hook', eventTypes: ['review.*'] },
+    });
+    expect(hook.status, hook.raw).toBe(201);
   });
   afterAll(async () => {
     await t.close();
@@ -95,6 +105,20 @@ describeBackends('review window lifecycle', (backend) => {
         expect.arrayContaining(['revoke_grants', 'revoke_keys', 'cancel_queued_runs', 'freeze_findings']),
       );
       expect(ended.find((e) => e.windowId === win.id)).toMatchObject({ reason: 'expired' });
+      const events = await t.services.db.kysely
+        .selectFrom('notify_events')
+        .select(['type', 'org_id', 'payload'])
+        .where('subject', '=', win.id)
+        .execute();
+      expect(
+        events.map((e) => [e.type, e.org_id, (JSON.parse(e.payload) as { daysBefore?: number }).daysBefore]),
+      ).toEqual(
+        expect.arrayContaining([
+          ['review.window.reminder', w.dev.orgId, 7],
+          ['review.window.reminder', w.dev.orgId, 1],
+          ['review.window.ended', w.dev.orgId, undefined],
+        ]),
+      );
       await expect(chat(win.key)).rejects.toMatchObject({ status: 401 });
       const grants = await t.req<{ items: { status: string; endReason: string }[] }>('GET', `${win.base}/grants`, {
         token: w.dev.token,

@@ -40,6 +40,14 @@ export { grantParty, latestTerms, toWindow, type WindowView } from './window.vie
 export type EndReason = 'closed' | 'expired' | 'withdrawn';
 export type WindowEndListener = (tx: Q, windowId: string, reason: EndReason, effects: string[]) => Promise<void>;
 
+/** The notification outbox, when the notify capability is present (events written in the caller's transaction). */
+export interface Outbox {
+  enqueue(
+    tx: Q,
+    events: { orgId: string; type: string; subject: string; payload: Record<string, unknown> }[],
+  ): Promise<void>;
+}
+
 export interface WindowContext {
   row: repo.WindowRow;
   grants: repo.GrantRow[];
@@ -57,7 +65,7 @@ export class WindowService {
     private readonly attachments: AttachmentService,
     readonly secrets: SecretBox,
     readonly clock: () => Date,
-    private readonly opts: { maxWindowDays: number; gatewayBaseURL: string },
+    private readonly opts: { maxWindowDays: number; gatewayBaseURL: string; outbox?: () => Outbox | undefined },
   ) {}
 
   now(): string {
@@ -393,6 +401,7 @@ export class WindowService {
     let purged = 0;
     const reason: EndReason = e.type === 'withdraw' ? 'withdrawn' : e.type === 'expire' ? 'expired' : 'closed';
     if (ending) {
+      await this.notify(tx, row, 'review.window.ended', { reason, state: t.window.state, at });
       grantsRevoked = await repo.endGrants(tx, row.id, at, `window_${reason}`);
       keysRevoked = await repo.revokeKeys(tx, { windowId: row.id }, at);
       // The upstream secret is no longer needed by anyone: wipe it.
@@ -423,6 +432,26 @@ export class WindowService {
     return ending;
   }
 
+  /** Tell the developer and every organisation with an active grant (outbox events, when notifications exist). */
+  private async notify(tx: Q, row: repo.WindowRow, type: string, payload: Record<string, unknown>): Promise<void> {
+    const outbox = this.opts.outbox?.();
+    if (!outbox) return;
+    const grants = await repo.listGrants(tx, row.id);
+    const orgs = new Set([
+      row.developer_org_id,
+      ...grants.filter((g) => g.status === 'active').map((g) => g.grantee_org_id),
+    ]);
+    await outbox.enqueue(
+      tx,
+      [...orgs].map((orgId) => ({
+        orgId,
+        type,
+        subject: row.id,
+        payload: { windowId: row.id, modelName: row.model_name, snapshotId: row.snapshot_id, ...payload },
+      })),
+    );
+  }
+
   /** Reminders 7 days and 1 day before an open window closes, each once, as audit entries. Returns how many. */
   async remind(now: Date): Promise<number> {
     let n = 0;
@@ -444,6 +473,7 @@ export class WindowService {
             objectId: row.id,
             details: { daysBefore: d, closesAt: row.closes_at },
           });
+          await this.notify(tx, row, 'review.window.reminder', { daysBefore: d, closesAt: row.closes_at });
           n++;
         }
       });
