@@ -268,4 +268,37 @@ describeBackends('review runs API', (backend) => {
       await stop();
     }
   });
+
+  it('withdrawal under terms that say purge deletes per-sample results and findings; under keep they stay', async () => {
+    for (const onWithdrawal of ['purge', 'keep'] as const) {
+      const win = await personaWindow(live, 'oracle', { terms: { onWithdrawal } });
+      const [run] = await runAndWait(live, win, { suite: 'cyber-knowledge', limit: 2 });
+      const f = await live.t.req<{ id: string }>('POST', `${win.base}/findings`, {
+        token: live.w.agency.token,
+        body: {
+          title: 'A finding to be purged or kept',
+          type: 'other',
+          severity: 'low',
+          description: 'Evidence from the run of this window.',
+          evidence: [{ runId: run!.id }],
+          reproducibility: { k: 1, n: 2 },
+        },
+      });
+      expect(f.status, f.raw).toBe(201);
+      expect((await live.t.req('POST', `${win.base}/withdraw`, { token: live.w.dev.token })).status).toBe(200);
+      const db = live.t.services.db.kysely;
+      const samples = await db.selectFrom('review_samples').select('run_id').where('run_id', '=', run!.id).execute();
+      const findings = await db.selectFrom('review_findings').select('id').where('window_id', '=', win.id).execute();
+      if (onWithdrawal === 'purge') {
+        expect(samples).toEqual([]);
+        expect(findings).toEqual([]);
+        const [entry] = await audit(win.id, 'review_run.purge');
+        expect(JSON.parse(entry!.details)).toEqual({ runs: 1, samples: 2 });
+      } else {
+        expect(samples).toHaveLength(2);
+        expect(findings).toHaveLength(1);
+        expect(await audit(win.id, 'review_run.purge')).toEqual([]);
+      }
+    }
+  });
 });

@@ -112,13 +112,19 @@ export const ALL_CATEGORIES = ['cyber_knowledge', 'prompt_injection', 'ctf'];
 export async function personaWindow(
   live: Live,
   persona: string,
-  o: { reference?: string; rawTranscripts?: boolean; offer?: Record<string, unknown> } = {},
+  o: {
+    reference?: string;
+    rawTranscripts?: boolean;
+    offer?: Record<string, unknown>;
+    terms?: Record<string, unknown>;
+  } = {},
 ) {
   const variants = [
     { variant: 'production', modelId: persona },
     { variant: 'reduced-safeguards', modelId: o.reference ?? persona },
   ];
   return openWindow(live.t, live.w, live.up.baseURL, {
+    ...(o.terms ? { terms: o.terms } : {}),
     offer: {
       endpoint: { baseUrl: live.up.baseURL, apiKey: (await import('./window-fixtures.js')).SECRET, variants },
       limits: {

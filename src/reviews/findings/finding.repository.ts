@@ -75,3 +75,8 @@ export async function freezeWindow(q: Q, windowId: string, at: string): Promise<
     .executeTakeFirst();
   return Number(r.numUpdatedRows);
 }
+
+export async function deleteWindowFindings(q: Q, windowId: string): Promise<number> {
+  const r = await q.deleteFrom('review_findings').where('window_id', '=', windowId).executeTakeFirst();
+  return Number(r.numDeletedRows);
+}

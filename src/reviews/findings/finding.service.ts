@@ -111,7 +111,7 @@ export class FindingService {
     private readonly clock: () => Date,
     private readonly baseUrl: () => string,
   ) {
-    reviews.onWindowEnd((tx, windowId, reason) => this.freeze(tx, windowId, reason));
+    reviews.onWindowEnd((tx, windowId, reason, effects) => this.freeze(tx, windowId, reason, effects));
   }
 
   private now(): string {
@@ -447,8 +447,19 @@ export class FindingService {
     };
   }
 
-  /** Window end: freeze its findings inside the window service's transaction. */
-  private async freeze(tx: Q, windowId: string, reason: string): Promise<void> {
+  /** Window end: freeze its findings inside the window service's transaction (or delete them: `purge_data`). */
+  private async freeze(tx: Q, windowId: string, reason: string, effects: string[]): Promise<void> {
+    if (effects.includes('purge_data')) {
+      const deleted = await repo.deleteWindowFindings(tx, windowId);
+      await this.audit.record(tx, {
+        actor: { orgId: null, memberId: null },
+        action: 'review_finding.purge',
+        objectType: 'review_window',
+        objectId: windowId,
+        details: { reason, findings: deleted },
+      });
+      return;
+    }
     const n = await repo.freezeWindow(tx, windowId, this.now());
     if (n)
       await this.audit.record(tx, {

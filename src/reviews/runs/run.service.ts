@@ -141,7 +141,7 @@ export class RunService {
   ) {
     this.queue = new RunQueue(opts.maxRunning ?? 2);
     this.store = new DbResultStore(db);
-    reviews.onWindowEnd((tx, windowId, reason) => this.cancelForWindow(tx, windowId, reason));
+    reviews.onWindowEnd((tx, windowId, reason, effects) => this.cancelForWindow(tx, windowId, reason, effects));
   }
 
   private now(): string {
@@ -333,9 +333,22 @@ export class RunService {
     return view((await repo.findRun(this.db.kysely, runId))!);
   }
 
-  /** The window ended (closed, expired or withdrawn): its runs are cancelled in the same transaction, then aborted. */
-  private async cancelForWindow(tx: Q, windowId: string, reason: string): Promise<void> {
+  /**
+   * The window ended (closed, expired or withdrawn): its runs are cancelled in the same transaction, then aborted.
+   * A withdrawal under terms that say `purge` (effect `purge_data`) also deletes the per-sample results.
+   */
+  private async cancelForWindow(tx: Q, windowId: string, reason: string, effects: string[]): Promise<void> {
     const ids = await repo.cancelWindowRuns(tx, windowId, this.now(), `window ${reason}`);
+    if (effects.includes('purge_data')) {
+      const purged = await repo.purgeWindowResults(tx, windowId);
+      await this.audit.record(tx, {
+        actor: SYSTEM_ACTOR,
+        action: 'review_run.purge',
+        objectType: 'review_window',
+        objectId: windowId,
+        details: purged,
+      });
+    }
     if (ids.length)
       await this.audit.record(tx, {
         actor: SYSTEM_ACTOR,

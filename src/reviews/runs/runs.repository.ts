@@ -136,3 +136,14 @@ export async function findSample(q: Q, runId: string, sampleId: string, epoch?: 
   if (epoch !== undefined) query = query.where('epoch', '=', epoch);
   return query.execute();
 }
+
+/** Withdrawal under terms that say purge: the window's per-sample results and run records are deleted. */
+export async function purgeWindowResults(q: Q, windowId: string): Promise<{ runs: number; samples: number }> {
+  const ids = (await q.selectFrom('review_runs').select('id').where('window_id', '=', windowId).execute()).map(
+    (r) => r.id,
+  );
+  if (ids.length === 0) return { runs: 0, samples: 0 };
+  const del = await q.deleteFrom('review_samples').where('run_id', 'in', ids).executeTakeFirst();
+  await q.updateTable('review_runs').set({ record: null, usage: null }).where('window_id', '=', windowId).execute();
+  return { runs: ids.length, samples: Number(del.numDeletedRows) };
+}
