@@ -134,4 +134,42 @@ describeBackends('triage against advisories and across processes', (backend) => 
     expect(res.attached).toBe(1);
     expect(await clusterOf(dup)).toBe(await clusterOf(first));
   });
+
+  it('the inbox shows how many registered inventories hold the package a report names', async () => {
+    const sbom = (comps: [string, string][]) =>
+      JSON.stringify({
+        bomFormat: 'CycloneDX',
+        specVersion: '1.5',
+        version: 1,
+        components: comps.map(([n, purl], i) => ({ type: 'library', 'bom-ref': `c${i}`, name: n, purl })),
+      });
+    const upload = async (by: TestOrg, asset: string, body: string) => {
+      const r = await t.req('POST', `/api/v1/assets/${asset}/sboms`, { token: by.token, body });
+      expect(r.status, r.raw).toBe(201);
+    };
+    await upload(lab, 'web', sbom([['TinyWeb', 'pkg:pypi/TinyWeb@3.0.0']]));
+    await upload(other, 'api', sbom([['tinyweb', 'pkg:pypi/tinyweb@2.0.0']]));
+    await upload(other, 'old', sbom([['tinyweb', 'pkg:pypi/tinyweb@1.0.0']]));
+    // A newer SBOM of "old" no longer holds it: only current inventories count.
+    await upload(other, 'old', sbom([['requests', 'pkg:pypi/requests@2.0.0']]));
+    const id = await submit({
+      title: 'Denial of service in tinyweb multipart parser',
+      description: 'A crafted multipart body makes tinyweb loop forever in parse_multipart of tinyweb/forms.py.',
+      affected: [{ purl: 'pkg:pypi/tinyweb@3.4.0' }],
+    });
+    const none = await submit({
+      title: 'Crash in nobodyuses',
+      description: 'A crafted header crashes nobodyuses in parse_header of nobodyuses/http.py.',
+      affected: [{ purl: 'pkg:npm/nobodyuses@1.0.0' }],
+    });
+    const inbox = await t.req<{
+      items: { reportId: string; signals: { name: string; value: number; reason: string }[] }[];
+    }>('GET', '/api/v1/triage/inbox?limit=500', { token: t.adminToken });
+    expect(inbox.status, inbox.raw).toBe(200);
+    const sig = (rid: string) =>
+      inbox.body.items.find((i) => i.reportId === rid)?.signals.find((x) => x.name === 'exposure');
+    expect(sig(id)).toMatchObject({ value: 2 });
+    expect(sig(id)?.reason).toContain('2 registered inventories');
+    expect(sig(none)).toMatchObject({ value: 0 });
+  });
 });

@@ -1,6 +1,8 @@
 /** The coordinator's inbox: visible reports with their signals and reasons, by priority (docs/triage.md). */
 import type { Viewer } from '../../access/rule.js';
 import type { Q } from '../../db/tx.js';
+import { normalizeEcosystem, normalizeName } from '../../matching/ecosystem.js';
+import { purlToPackage } from '../../matching/purl.js';
 import { toDoc } from './doc.js';
 import { extractFeatures } from './features.js';
 import { signals } from './signals.js';
@@ -24,6 +26,28 @@ export async function buildInbox(
     live.map((r) => r.record.id),
   );
   const track = await trackRecords(tx, [...new Set(live.map((r) => r.record.submitterOrgId))]);
+  // Exposure: how many registered inventories hold each package the reports name.
+  const pkgsOf = new Map<string, Map<string, { ecosystem: string; name: string }>>();
+  const allPkgs = new Map<string, { ecosystem: string; name: string }>();
+  for (const r of live) {
+    const m = new Map<string, { ecosystem: string; name: string }>();
+    for (const a of r.record.affected) {
+      const ref = a.purl
+        ? purlToPackage(a.purl)
+        : a.ecosystem && a.name
+          ? (() => {
+              const base = normalizeEcosystem(a.ecosystem).base;
+              return { ecosystem: base, name: normalizeName(base, a.name) };
+            })()
+          : null;
+      if (!ref) continue;
+      const key = repo.packageRefKey(ref.ecosystem, ref.name);
+      m.set(key, { ecosystem: ref.ecosystem, name: ref.name });
+      allPkgs.set(key, { ecosystem: ref.ecosystem, name: ref.name });
+    }
+    pkgsOf.set(r.record.id, m);
+  }
+  const holding = await repo.inventoriesHolding(tx, allPkgs);
   // Boilerplate: shingles that recur in 5 or more reports of the inbox.
   const df = new Map<string, number>();
   const shingles = new Map<string, string[]>();
@@ -52,6 +76,7 @@ export async function buildInbox(
       attachments: attachments.get(r.record.id) ?? 0,
       validationState: r.record.validationState,
       boilerplateShare: sh.length === 0 ? 0 : sh.filter((x) => (df.get(x) ?? 0) >= 5).length / sh.length,
+      ...exposureOf(pkgsOf.get(r.record.id), holding),
     });
     return {
       reportId: r.record.id,
@@ -68,6 +93,13 @@ export async function buildInbox(
   });
   items.sort((a, b) => b.priority - a.priority || (a.createdAt < b.createdAt ? -1 : 1));
   return { items: items.slice(0, opts.limit), total: items.length };
+}
+
+/** The exposure input of one report: the largest count among its packages (an inventory may hold several). */
+function exposureOf(pkgs: Map<string, unknown> | undefined, holding: Map<string, number>) {
+  if (!pkgs || pkgs.size === 0) return {};
+  const keys = [...pkgs.keys()];
+  return { exposure: { inventories: Math.max(...keys.map((k) => holding.get(k) ?? 0)), packages: keys } };
 }
 
 /** Past outcomes per (organisation, discovery method): reproduced over judged (reproduced, could not, invalid). */

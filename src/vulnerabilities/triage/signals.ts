@@ -5,7 +5,7 @@
 import { extractFeatures, type TriageDoc } from './features.js';
 
 export interface Signal {
-  name: 'severity' | 'duplicates' | 'track_record' | 'completeness' | 'generated' | 'validation';
+  name: 'severity' | 'duplicates' | 'track_record' | 'completeness' | 'generated' | 'validation' | 'exposure';
   value: number;
   /** Contribution to the priority. */
   points: number;
@@ -21,6 +21,11 @@ export interface SignalInput {
   validationState: string;
   /** Text shingles of this report seen in at least `boilerplateMinReports` other reports of the inbox. */
   boilerplateShare: number;
+  /**
+   * Registered inventories (current SBOMs of all organisations) holding a package the report names, whatever the
+   * version: how widely the flaw would land. Absent when the report names no ecosystem package.
+   */
+  exposure?: { inventories: number; packages: string[] };
 }
 
 /** Phrases typical of generated reports without substance (lower-case; a hit is a sign, never a verdict). */
@@ -108,6 +113,20 @@ export function signals(i: SignalInput): { priority: number; signals: Signal[] }
     points: -1.5 * g.length,
     reason: g.length === 0 ? 'no sign of a generated report without substance' : g.join('; '),
   });
+  if (i.exposure) {
+    const n = i.exposure.inventories;
+    const names = i.exposure.packages.slice(0, 3).join(', ');
+    out.push({
+      name: 'exposure',
+      value: n,
+      points: Math.min(6, 2 * Math.log2(1 + n)),
+      reason:
+        n === 0
+          ? `no registered inventory holds ${names}`
+          : `${names} in ${n} registered inventor${n === 1 ? 'y' : 'ies'} (any version)`,
+    });
+  } else
+    out.push({ name: 'exposure', value: 0, points: 0, reason: 'names no ecosystem package to look up in inventories' });
   const vs = i.validationState;
   const vp = vs === 'reproduced' ? 3 : vs === 'could_not_reproduce' ? -2 : vs === 'invalid' ? -10 : 0;
   out.push({ name: 'validation', value: vp, points: vp, reason: `validation state: ${vs}` });

@@ -7,6 +7,8 @@ import type { Viewer } from '../../access/rule.js';
 import { visibleFilter } from '../../access/rule.js';
 import { fromJson, toJson } from '../../db/json.js';
 import type { Q } from '../../db/tx.js';
+import { normalizeEcosystem, normalizeName } from '../../matching/ecosystem.js';
+import { purlToPackage } from '../../matching/purl.js';
 import type { AdvisoryDoc } from '../advisory.model.js';
 import { type ReportRecord, toRecord } from '../report.repository.js';
 import type { Evidence } from './engine.js';
@@ -364,4 +366,50 @@ export async function validationsFor(q: Q, reportId: string) {
     .orderBy('created_at')
     .orderBy('id')
     .execute();
+}
+
+/** A package as the matching library names it ("PyPI/django", "Maven/org.apache:log4j-core"). */
+export function packageRefKey(ecosystem: string, name: string): string {
+  return `${ecosystem}/${name}`;
+}
+
+/**
+ * For each package key, the number of current inventories (an asset's latest SBOM, any organisation) holding a
+ * component of that package, any version. Components are looked up by name variants in SQL, then confirmed by their
+ * normalised package (purl, else ecosystem and name), so a PyPI "Foo_Bar" and "foo-bar" are one package.
+ */
+export async function inventoriesHolding(q: Q, packages: Map<string, { ecosystem: string; name: string }>) {
+  const out = new Map<string, number>();
+  if (packages.size === 0) return out;
+  const variants = new Set<string>();
+  for (const { name } of packages.values()) {
+    const n = name.toLowerCase();
+    const plain = n.includes(':') ? n.split(':').pop()! : n.includes('/') ? n.split('/').pop()! : n;
+    for (const v of [n, plain]) {
+      variants.add(v);
+      for (const sep of ['-', '_', '.']) variants.add(v.replace(/[-_.]+/g, sep));
+    }
+  }
+  const rows = await q
+    .selectFrom('exposure_components as c')
+    .innerJoin('exposure_assets as a', 'a.current_inventory_id', 'c.inventory_id')
+    .select(['c.inventory_id', 'c.name', 'c.purl', 'c.ecosystem'])
+    .where((eb) => eb(eb.fn('lower', ['c.name']), 'in', [...variants]))
+    .execute();
+  const holders = new Map<string, Set<string>>();
+  for (const r of rows) {
+    let key: string | null = null;
+    const ref = r.purl ? purlToPackage(r.purl) : null;
+    if (ref) key = packageRefKey(ref.ecosystem, ref.name);
+    else if (r.ecosystem) {
+      const base = normalizeEcosystem(r.ecosystem).base;
+      key = packageRefKey(base, normalizeName(base, r.name));
+    }
+    if (!key || !packages.has(key)) continue;
+    const set = holders.get(key) ?? new Set<string>();
+    set.add(r.inventory_id);
+    holders.set(key, set);
+  }
+  for (const k of packages.keys()) out.set(k, holders.get(k)?.size ?? 0);
+  return out;
 }
