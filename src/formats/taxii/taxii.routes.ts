@@ -106,12 +106,6 @@ export async function registerTaxiiRoutes(app: FastifyInstance, s: Services): Pr
             accept: req.headers.accept,
           });
       });
-      taxii.addHook('onSend', async (_req, reply, payload) => {
-        if (!reply.hasHeader('content-type') && payload !== undefined && payload !== '')
-          reply.header('content-type', TAXII_MEDIA_TYPE);
-        return payload;
-      });
-
       /** Each TAXII URL is declared with its trailing slash (as the specification writes it) and without. */
       const route = (
         method: 'GET' | 'POST' | 'DELETE',

@@ -67,6 +67,22 @@ function messageOf(issues: FieldIssue[]): string {
   return issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ');
 }
 
+/** A stored row as served: the advisory's marking as it is now; reference objects keep their own (TLP:CLEAR). */
+function present(r: repo.ServedRow): ServedObject {
+  const object = JSON.parse(r.body) as StixObject;
+  if (r.advisory_id && r.tlp && !isReferenceObject(object))
+    object.object_marking_refs = [TLP2_MARKING_IDS[r.tlp as keyof typeof TLP2_MARKING_IDS]];
+  return {
+    object,
+    id: r.object_id,
+    version: r.version,
+    added: r.added,
+    specVersion: r.spec_version,
+    type: r.object_type,
+    advisoryId: r.advisory_id,
+  };
+}
+
 export class TaxiiService {
   constructor(
     private readonly db: Db,
@@ -187,29 +203,18 @@ export class TaxiiService {
       const last = page.at(-1);
       const more = rows.length > f.limit;
       return {
-        items: page.map((r) => {
-          const object = JSON.parse(r.body) as StixObject;
-          // The advisory's marking as it is now; reference objects keep their own (TLP:CLEAR directory facts).
-          if (r.advisory_id && r.tlp && !isReferenceObject(object))
-            object.object_marking_refs = [TLP2_MARKING_IDS[r.tlp as keyof typeof TLP2_MARKING_IDS]];
-          return {
-            object,
-            id: r.object_id,
-            version: r.version,
-            added: r.added,
-            specVersion: r.spec_version,
-            type: r.object_type,
-            advisoryId: r.advisory_id,
-          };
-        }),
+        items: page.map(present),
         more,
         next: more && last ? encodeNext(last.added, last.seq) : null,
       };
     });
   }
 
-  /** Whether the object exists in the collection for this caller, whatever the filters. */
+  /** The latest version of an object in the collection for this caller, whatever the filters; null when none. */
   async exists(caller: Caller, collection: Collection, objectId: string): Promise<ServedObject | null> {
+    if (!collection.canRead) throw new TaxiiError(403, 'Forbidden', 'this collection cannot be read');
+    await this.catchUp();
+    const now = this.now();
     const f: TaxiiFilter = {
       ids: [objectId],
       types: null,
@@ -219,7 +224,8 @@ export class TaxiiService {
       limit: 1,
       next: null,
     };
-    return (await this.page(caller, collection, f)).items[0] ?? null;
+    const [row] = await repo.servedPage(this.db.kysely, viewerOf(caller), now, collection.audience(now), f);
+    return row ? present(row) : null;
   }
 
   // --- writing ---------------------------------------------------------------------------------------------------
