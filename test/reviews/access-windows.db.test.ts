@@ -234,6 +234,36 @@ describeBackends('review window access', (backend) => {
         { endpoint: { baseUrl: up.baseURL, apiKey: 'k', variants: [{ variant: 'jailbroken', modelId: 'm' }] } },
         'endpoint.variants.0.variant',
       ],
+      [
+        {
+          endpoint: {
+            baseUrl: 'http://169.254.169.254/v1',
+            apiKey: 'k',
+            variants: [{ variant: 'production', modelId: 'm' }],
+          },
+        },
+        'endpoint.baseUrl',
+      ],
+      [
+        {
+          endpoint: {
+            baseUrl: 'http://[::ffff:169.254.169.254]/v1',
+            apiKey: 'k',
+            variants: [{ variant: 'production', modelId: 'm' }],
+          },
+        },
+        'endpoint.baseUrl',
+      ],
+      [
+        {
+          endpoint: {
+            baseUrl: 'http://0.0.0.0:8080/v1',
+            apiKey: 'k',
+            variants: [{ variant: 'production', modelId: 'm' }],
+          },
+        },
+        'endpoint.baseUrl',
+      ],
       [{ trustedPartnerDate: '2020-01-01' }, 'trustedPartnerDate'],
       [{ trustedPartnerDate: 'soon' }, 'trustedPartnerDate'],
       [
@@ -250,5 +280,11 @@ describeBackends('review window access', (backend) => {
       expect(r.body.issues.map((i) => i.path).join(' '), JSON.stringify(over)).toContain(path);
     }
     expect((await t.services.db.kysely.selectFrom('review_windows').select('id').execute()).length).toBe(before);
+    const moved = await t.req<{ issues: { path: string }[] }>('PATCH', `${win.base}/endpoint`, {
+      token: w.dev.token,
+      body: { baseUrl: 'http://169.254.169.254/latest' },
+    });
+    expect(moved.status).toBe(400);
+    expect(moved.body.issues[0]!.path).toBe('endpoint.baseUrl');
   });
 });

@@ -22,6 +22,7 @@ import {
   type WindowState,
 } from '../window.js';
 import { isDeveloper, type WindowRole, windowMarking, windowRole } from './access.js';
+import { checkEndpoint } from './endpoint-guard.js';
 import type { SecretBox } from './secrets.js';
 import {
   fromWindow,
@@ -108,6 +109,7 @@ export class WindowService {
       throw AppError.validation([{ path: 'publicDate', message: 'must not be before the trusted-partner date' }]);
     for (const [k, v] of Object.entries(body.limits.maxBudget))
       if (v <= 0) throw AppError.validation([{ path: `limits.maxBudget.${k}`, message: 'must be positive' }]);
+    await checkEndpoint(body.endpoint.baseUrl);
     const id = randomUUID();
     const at = this.now();
     const w = createWindow({
@@ -288,6 +290,7 @@ export class WindowService {
     id: string,
     body: { baseUrl?: string; apiKey?: string; variants?: { variant: string; modelId: string }[] },
   ): Promise<WindowView> {
+    if (body.baseUrl) await checkEndpoint(body.baseUrl);
     await inTx(this.db, async (tx) => {
       const { row } = await this.asDeveloper(caller, id, tx);
       if (isFinal(row.state as WindowState)) throw new AppError('conflict', `the window is ${row.state}`);
