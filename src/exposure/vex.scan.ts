@@ -10,6 +10,7 @@
  * group is reported only through its visible members.
  */
 import { randomUUID } from 'node:crypto';
+import { purlToPackage } from '../matching/index.js';
 import { type Caller, requireScope } from '../participants/principal.js';
 import type { Services } from '../services.js';
 import type { AdvisoryDoc, SsvcDecisionValue } from '../vulnerabilities/advisory.model.js';
@@ -146,7 +147,7 @@ export class ScanService {
             name: c.name,
             version: c.version ?? versionOfPurl(c.purl),
             purl: c.purl,
-            ecosystem: d.componentKey.startsWith('model\0') ? null : (d.componentKey.split('\0')[0] ?? null),
+            ecosystem: ecosystemOf(c),
             ref: c.ref,
           },
           advisory: {
@@ -173,6 +174,14 @@ export class ScanService {
     for (const f of findings) counts[f.priority]++;
     return { components: comps.length, skipped, findings, counts };
   }
+}
+
+/** The OSV ecosystem (with its release, e.g. "Debian:12") a package component's purl names; null for models. */
+function ecosystemOf(c: IndexComponent): string | null {
+  if (c.kind === 'machine-learning-model' || !c.purl) return null;
+  const ref = purlToPackage(c.purl);
+  if (!ref) return null;
+  return ref.release ? `${ref.ecosystem}:${ref.release}` : ref.ecosystem;
 }
 
 function versionOfPurl(purl: string | null): string | null {
