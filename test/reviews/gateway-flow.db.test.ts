@@ -128,6 +128,25 @@ describeBackends('review gateway', (backend) => {
     expect(up.seen.length - before).toBe(2);
   });
 
+  it('concurrent calls cannot overspend the request budget (atomic reservation)', async () => {
+    const win = await openWindow(t, w, up.baseURL, {
+      grant: { budget: { requests: 5, tokens: 100_000, seconds: 600 } },
+    });
+    const ai = client(win.key);
+    const before = up.seen.length;
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        ai.chat.completions
+          .create({ model: 'production', messages: [{ role: 'user', content: `c${i}` }] })
+          .then(() => 'ok')
+          .catch((e: { code?: string }) => e.code ?? 'error'),
+      ),
+    );
+    expect(results.filter((r) => r === 'ok')).toHaveLength(5);
+    expect(results.filter((r) => r === 'insufficient_quota')).toHaveLength(15);
+    expect(up.seen.length - before).toBe(5);
+  });
+
   it('stops at the token budget once it is spent', async () => {
     const win = await openWindow(t, w, up.baseURL, { grant: { budget: { requests: 100, tokens: 5, seconds: 600 } } });
     const ai = client(win.key);
