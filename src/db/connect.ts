@@ -30,6 +30,35 @@ export interface OpenOptions {
   poolSize?: number;
 }
 
+const STATEMENT_CACHE = 500;
+
+/**
+ * SQLite: Kysely prepares every query afresh, and preparing costs about as much as running a small statement. The
+ * compiled statements are kept by SQL text (parameters are bound per run, so one statement serves every value),
+ * least recently used dropped past STATEMENT_CACHE. A statement still busy (an open iterator) is never handed out
+ * twice: a fresh one is prepared instead. SQLite re-prepares a kept statement itself when the schema changes.
+ */
+function withStatementCache(db: SqliteDatabase.Database) {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  return {
+    close: () => db.close(),
+    prepare(source: string): SqliteDatabase.Statement {
+      const kept = cache.get(source);
+      if (kept && !kept.busy) {
+        cache.delete(source);
+        cache.set(source, kept);
+        return kept;
+      }
+      const stmt = db.prepare(source);
+      if (!kept) {
+        cache.set(source, stmt);
+        if (cache.size > STATEMENT_CACHE) cache.delete(cache.keys().next().value!);
+      }
+      return stmt;
+    },
+  };
+}
+
 export function openDb(url: string, opts: OpenOptions = {}): Db {
   if (url.startsWith('sqlite:')) {
     const file = url.slice('sqlite:'.length);
@@ -40,7 +69,7 @@ export function openDb(url: string, opts: OpenOptions = {}): Db {
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('synchronous = NORMAL');
-    const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
     return {
       kysely,
       dialect: 'sqlite',

@@ -46,3 +46,24 @@ export async function kevFor(q: Q, cveIds: string[]): Promise<KevFacts | null> {
     .executeTakeFirst();
   return row ? (JSON.parse(row.facts) as KevFacts) : null;
 }
+
+/**
+ * kevFor for many records at once (one query): for each list of CVE ids, the facts of the first id (in order) that has
+ * any, or null. Gives what kevFor gives for each list.
+ */
+export async function kevForMany(q: Q, lists: string[][]): Promise<(KevFacts | null)[]> {
+  const all = [...new Set(lists.flat())];
+  const found = new Map<string, string>();
+  for (let i = 0; i < all.length; i += 500) {
+    const rows = await q
+      .selectFrom('kev_entries')
+      .select(['cve_id', 'facts'])
+      .where('cve_id', 'in', all.slice(i, i + 500))
+      .execute();
+    for (const r of rows) found.set(r.cve_id, r.facts);
+  }
+  return lists.map((ids) => {
+    const first = ids.filter((id) => found.has(id)).sort()[0];
+    return first ? (JSON.parse(found.get(first)!) as KevFacts) : null;
+  });
+}
