@@ -1,3 +1,4 @@
+import { Component, type ReactNode } from 'react';
 /** Layout (skip link, header, navigation by role) and the client routes. */
 import { AdvisoriesPage, AdvisoryPage } from './pages/advisories';
 import { AuditPage } from './pages/audit';
@@ -116,13 +117,33 @@ function Routes() {
   return <NotFound />;
 }
 
+/** A page that throws shows an error instead of blanking the whole portal. */
+class Boundary extends Component<{ children: ReactNode }, { error: Error | null }> {
+  override state = { error: null as Error | null };
+  static getDerivedStateFromError(error: Error) {
+    return { error };
+  }
+  override render() {
+    if (this.state.error)
+      return (
+        <>
+          <PageTitle>This page failed</PageTitle>
+          <ErrorBox error={this.state.error} />
+        </>
+      );
+    return this.props.children;
+  }
+}
+
 export function App() {
   const { path } = useLocation();
   return (
     <>
       <Header />
       <main id="main" key={path}>
-        <Routes />
+        <Boundary>
+          <Routes />
+        </Boundary>
       </main>
       <footer className="site">
         <p>

@@ -29,6 +29,10 @@ export class ApiError extends Error {
 
 let csrfToken: string | null = null;
 
+export function csrfHeader(): Record<string, string> {
+  return csrfToken ? { 'x-csrf-token': csrfToken } : {};
+}
+
 export function setCsrfToken(token: string | null): void {
   csrfToken = token;
 }

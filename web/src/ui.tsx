@@ -77,13 +77,29 @@ export function Async<T>({
   state,
   children,
   what,
+  title,
 }: {
   state: Loaded<T>;
   children: (d: T) => ReactNode;
   what?: string;
+  /** A page-level request: while loading or failed, the page still has its heading. */
+  title?: string;
 }) {
-  if (state.error) return <ErrorBox error={state.error} retry={state.reload} />;
-  if (state.loading || state.data === null) return <Loading what={what} />;
+  const heading = title ? <PageTitle>{title}</PageTitle> : null;
+  if (state.error)
+    return (
+      <>
+        {heading}
+        <ErrorBox error={state.error} retry={state.reload} />
+      </>
+    );
+  if (state.loading || state.data === null)
+    return (
+      <>
+        {heading}
+        <Loading what={what} />
+      </>
+    );
   return <>{children(state.data)}</>;
 }
 
@@ -110,9 +126,13 @@ export function Severity({ value }: { value: string | null | undefined }) {
 export function When({ at, withZone = false }: { at: string | null | undefined; withZone?: boolean }) {
   if (!at) return <span className="muted">—</span>;
   const d = new Date(at);
+  // dateStyle/timeStyle cannot be combined with timeZoneName: spell the fields out.
   const text = d.toLocaleString(undefined, {
-    dateStyle: 'medium',
-    timeStyle: 'short',
+    year: 'numeric',
+    month: 'short',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: '2-digit',
     ...(withZone ? { timeZoneName: 'short' } : {}),
   });
   return <time dateTime={at}>{text}</time>;

@@ -172,7 +172,7 @@ export function AdvisoryPage({ id }: { id: string }) {
   const adv = useApi<Advisory>(`/api/v1/advisories/${encodeURIComponent(id)}`);
   const base = `/api/v1/advisories/${encodeURIComponent(id)}`;
   return (
-    <Async state={adv} what="Loading the advisory">
+    <Async state={adv} what="Loading the advisory" title={`Advisory ${id}`}>
       {(a) => (
         <article>
           <p>

@@ -339,7 +339,7 @@ export function CasePage({ id }: { id: string }) {
     kase.reload();
   });
   return (
-    <Async state={kase} what="Loading the case">
+    <Async state={kase} what="Loading the case" title="Case">
       {(c) => (
         <article>
           <p>

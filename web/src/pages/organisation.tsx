@@ -95,7 +95,7 @@ function Members({ orgId }: { orgId: string }) {
                       <button
                         type="button"
                         onClick={() => void invite.run({ memberId: m.id })}
-                        aria-label={`New password link for ${m.email}`}
+                        aria-label={`New link for ${m.email} to set a password`}
                       >
                         New link
                       </button>

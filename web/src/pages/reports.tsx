@@ -259,7 +259,7 @@ export function ReportPage({ id }: { id: string }) {
   const rep = useApi<Report>(`/api/v1/reports/${id}`);
   const orgs = useOrgs();
   return (
-    <Async state={rep} what="Loading the report">
+    <Async state={rep} what="Loading the report" title="Report">
       {(r) => (
         <article>
           <p>

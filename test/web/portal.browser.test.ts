@@ -1,0 +1,414 @@
+// biome-ignore-all lint/performance/useDomNodeTextContent: these are Playwright locators (innerText is what the user sees), not DOM nodes.
+/**
+ * The portal in a real browser: Debian's Chromium driven by playwright-core against the real server (temporary SQLite
+ * file, demo data, built web app). Each journey of issue #8, axe-core on every page (no serious or critical
+ * violation may remain), no Content-Security-Policy violation, and a screenshot of each page in
+ * test-output/screenshots/ (ignored by git). Without /usr/bin/chromium the suite is skipped and says so.
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { projectRoot } from '../../src/paths.js';
+import { type PortalServer, startPortalServer } from './portal-server.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const HAVE_CHROMIUM = existsSync(CHROMIUM);
+if (!HAVE_CHROMIUM)
+  console.warn(
+    `\n*** test/web/portal.browser.test.ts SKIPPED: ${CHROMIUM} is missing (apt-get install -y chromium); the browser journeys did not run ***\n`,
+  );
+
+const SHOTS = join(projectRoot(), 'test-output', 'screenshots');
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const LONG = 180_000;
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: unknown[] }[];
+}
+
+const axeResults: Record<string, { violations: string[]; serious: string[] }> = {};
+
+(HAVE_CHROMIUM ? describe : describe.skip)('portal in Chromium', () => {
+  let server: PortalServer;
+  let browser: Browser;
+  const consoleProblems: string[] = [];
+
+  beforeAll(async () => {
+    rmSync(SHOTS, { recursive: true, force: true });
+    mkdirSync(SHOTS, { recursive: true });
+    server = await startPortalServer();
+    // playwright-core gives each launch a fresh temporary profile (its own --user-data-dir).
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+  }, LONG);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    if (Object.keys(axeResults).length > 0)
+      writeFileSync(join(SHOTS, 'axe-results.json'), `${JSON.stringify(axeResults, null, 2)}\n`);
+  }, LONG);
+
+  async function newPage(timezoneId = 'UTC'): Promise<{ context: BrowserContext; page: Page }> {
+    const context = await browser.newContext({ timezoneId, locale: 'en-US', viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    page.setDefaultTimeout(30_000);
+    page.on('console', (m) => {
+      if (m.type() === 'error' && /Content.Security.Policy|Refused to/i.test(m.text())) consoleProblems.push(m.text());
+    });
+    page.on('pageerror', (e) => consoleProblems.push(`page error: ${e.message}`));
+    return { context, page };
+  }
+
+  async function settle(page: Page): Promise<void> {
+    try {
+      await page.waitForFunction(() => document.querySelector('main h1') && !document.querySelector('main .loading'));
+    } catch (e) {
+      await page.screenshot({ path: join(SHOTS, 'failed-settle.png'), fullPage: true });
+      throw new Error(`page did not settle at ${page.url()}: ${await page.locator('body').innerText()}`, { cause: e });
+    }
+  }
+
+  const nav = (page: Page, name: string) =>
+    page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true });
+
+  /** Screenshot, then axe-core: no serious or critical violation on this page. */
+  async function check(page: Page, name: string): Promise<void> {
+    await settle(page);
+    await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+    await page.evaluate(AXE_SOURCE);
+    const violations = await page.evaluate(async () => {
+      const w = window as unknown as { axe: { run(c: Document): Promise<{ violations: AxeViolation[] }> } };
+      return (await w.axe.run(document)).violations;
+    });
+    const describe = (v: AxeViolation) =>
+      `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`;
+    const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map(describe);
+    axeResults[name] = { violations: violations.map(describe), serious };
+    expect(serious, `axe on ${name}`).toEqual([]);
+  }
+
+  async function signIn(page: Page, email: string): Promise<void> {
+    await page.goto(`${server.url}/sign-in`);
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill(server.passwords[email]!);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
+  }
+
+  let amberId = '';
+  const AMBER_SUMMARY = 'Demo AMBER: server-side request forgery in the demo model gateway';
+
+  it(
+    'an anonymous visitor sees only TLP:CLEAR advisories, and not the AMBER one by URL',
+    async () => {
+      const coord = server.tokens.coordinator!.token;
+      const bank = server.tokens['infrastructure_operator:financial_services']!;
+      const adv = await server.api<{ id: string }>('POST', '/api/v1/advisories', coord, {
+        summary: AMBER_SUMMARY,
+        details: 'Shared with the bank only.',
+        marking: { tlp: 'AMBER', sharedWithOrgIds: [bank.orgId] },
+      });
+      amberId = adv.id;
+
+      const { context, page } = await newPage();
+      await page.goto(`${server.url}/advisories`);
+      await settle(page);
+      const badges = await page.locator('table.data .tlp').allInnerTexts();
+      expect(badges.length).toBeGreaterThan(5);
+      expect(new Set(badges)).toEqual(new Set(['TLP:CLEAR']));
+      await expect(page.locator('main').innerText()).resolves.not.toContain(AMBER_SUMMARY);
+      await check(page, 'advisories-anonymous');
+
+      await page.getByRole('searchbox', { name: 'Search' }).fill('server-side request forgery demo model gateway');
+      await page.getByRole('button', { name: 'Search' }).click();
+      await page.getByText('No advisory matches.').waitFor();
+
+      await page.goto(`${server.url}/advisories/${amberId}`);
+      await page.getByRole('alert').waitFor();
+      expect(await page.getByRole('alert').innerText()).toContain('Not found');
+      expect(await page.locator('main').innerText()).not.toContain(AMBER_SUMMARY);
+
+      // A public advisory opens, with its downloads.
+      await page.goto(`${server.url}/advisories`);
+      await settle(page);
+      await page.locator('table.data tbody tr a').first().click();
+      await page.getByRole('heading', { level: 2, name: 'Affected packages' }).waitFor();
+      await check(page, 'advisory-detail-anonymous');
+      const osv = await page.getByRole('link', { name: 'OSV JSON' }).getAttribute('href');
+      expect(await page.evaluate((h) => fetch(h!).then((r) => r.status), osv)).toBe(200);
+      await context.close();
+    },
+    LONG,
+  );
+
+  it(
+    'a member of another organisation cannot reach the AMBER advisory by URL; the shared one can',
+    async () => {
+      const water = await newPage();
+      await signIn(water.page, 'admin@water.demo');
+      await check(water.page, 'dashboard-operator');
+      await water.page.goto(`${server.url}/advisories/${amberId}`);
+      await water.page.getByRole('alert').waitFor();
+      expect(await water.page.getByRole('alert').innerText()).toContain('Not found');
+      expect(await water.page.locator('main').innerText()).not.toContain(AMBER_SUMMARY);
+      await check(water.page, 'advisory-amber-refused');
+      await water.context.close();
+
+      const bank = await newPage();
+      await signIn(bank.page, 'admin@bank.demo');
+      await bank.page.goto(`${server.url}/advisories/${amberId}`);
+      await bank.page.getByRole('heading', { level: 1, name: new RegExp(AMBER_SUMMARY) }).waitFor();
+      expect(await bank.page.locator('main .meta .tlp').first().innerText()).toBe('TLP:AMBER');
+      await bank.context.close();
+    },
+    LONG,
+  );
+
+  it(
+    'an AI developer submits a report, seeing a field error from the server first',
+    async () => {
+      const { context, page } = await newPage();
+      await signIn(page, 'admin@lab.demo');
+      await nav(page, 'Reports').click();
+      await settle(page);
+      await check(page, 'reports');
+      await page.getByRole('link', { name: 'Submit a report' }).click();
+      await settle(page);
+      await check(page, 'report-new');
+      const title = 'Demo agent runtime executes tool calls smuggled in Markdown image alt text';
+      await page.getByLabel('Title').fill(title);
+      await page
+        .getByLabel('Description')
+        .fill('A crafted image alt text in a retrieved page is parsed as a tool call and run without confirmation.');
+      await page.getByLabel('Model (if AI was used)').fill('demo-frontier-model-2026-06');
+      await page.getByLabel('Package URL (purl)').fill('not a package url');
+      await page.getByRole('button', { name: 'Submit report' }).click();
+      const purl = page.getByLabel('Package URL (purl)');
+      await expect.poll(() => purl.getAttribute('aria-invalid')).toBe('true');
+      const fieldError = page.locator('.field.invalid .field-error');
+      expect(await fieldError.count()).toBeGreaterThan(0);
+      expect(await page.getByRole('alert').innerText()).toContain('affected');
+      await check(page, 'report-new-field-error');
+
+      await purl.fill('pkg:npm/demo-agent-runtime');
+      await page.getByLabel('Fixed in version (if any)').fill('1.4.2');
+      await page.getByRole('button', { name: 'Submit report' }).click();
+      await page
+        .getByRole('heading', { level: 1, name: title })
+        .waitFor()
+        .catch(async (e) => {
+          throw new Error(`no report page: ${await page.locator('main').innerText()}`, { cause: e });
+        });
+      await check(page, 'report-detail');
+      expect(await page.locator('main').innerText()).toContain('pkg:npm/demo-agent-runtime');
+      await context.close();
+    },
+    LONG,
+  );
+
+  it(
+    'a coordinator opens a case from two duplicate reports, sets an embargo and publishes an advisory',
+    async () => {
+      const base = {
+        description:
+          'The demo vector store returns documents of other tenants when the namespace filter contains a wildcard; found by fuzzing the query API.',
+        provenance: { discoveryMethod: 'ai_autonomous', model: 'demo-model' },
+        affected: [
+          {
+            purl: 'pkg:pypi/demo-vector-store',
+            ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '3.2.0' }] }],
+          },
+        ],
+        cweIds: ['CWE-284'],
+        marking: { tlp: 'AMBER' },
+      };
+      const t1 = 'Cross-tenant read in demo-vector-store via wildcard namespace (lab)';
+      const t2 = 'Cross-tenant read in demo-vector-store via wildcard namespace (agency)';
+      await server.api('POST', '/api/v1/reports', server.tokens.ai_developer!.token, { ...base, title: t1 });
+      await server.api('POST', '/api/v1/reports', server.tokens.federal_agency!.token, { ...base, title: t2 });
+
+      const { context, page } = await newPage('America/Chicago');
+      await signIn(page, 'admin@clearinghouse.local');
+      await check(page, 'dashboard-coordinator');
+      await nav(page, 'Triage inbox').click();
+      await settle(page);
+      await check(page, 'inbox');
+      await page.getByLabel(`Select: ${t1}`).check();
+      await page.getByLabel(`Select: ${t2}`).check();
+      await page.getByLabel('New case title').fill('Cross-tenant read in demo-vector-store');
+      await page.getByRole('button', { name: 'Open a case from the selected' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Cross-tenant read in demo-vector-store' }).waitFor();
+      await settle(page);
+      const caseId = page.url().split('/').pop()!;
+      const opened = await server.api<{ reports: { reportId: string }[] }>(
+        'GET',
+        `/api/v1/cases/${caseId}`,
+        server.tokens.coordinator!.token,
+      );
+      expect(opened.reports).toHaveLength(2);
+
+      // The embargo end is typed and shown in the viewer's zone (Chicago), stored as UTC.
+      const endLocal = new Date(Date.now() + 10 * 86_400_000);
+      const ymd = endLocal.toISOString().slice(0, 10);
+      await page.getByLabel(/Embargo end/).fill(`${ymd}T10:00`);
+      await page.getByRole('button', { name: 'Propose embargo' }).click();
+      await page.getByText('State: proposed').waitFor();
+      expect(await page.locator('main').innerText()).toContain('America/Chicago');
+      const after = await server.api<{ embargo: { proposal: { endsAt: string } } }>(
+        'GET',
+        `/api/v1/cases/${caseId}`,
+        server.tokens.coordinator!.token,
+      );
+      const stored = new Date(after.embargo.proposal.endsAt);
+      expect(stored.toISOString().slice(0, 10)).toBe(ymd);
+      expect([15, 16]).toContain(stored.getUTCHours()); // 10:00 in Chicago is 15:00 or 16:00 UTC (summer or winter)
+      expect(await page.locator('main').innerText()).toMatch(/10:00\s?AM (CST|CDT)/);
+      await check(page, 'case-detail');
+
+      await page.getByLabel('Summary').fill('Cross-tenant read in demo-vector-store through wildcard namespaces');
+      await page.getByLabel('Marking (TLP)').selectOption('CLEAR');
+      await page.getByLabel('Record an SSVC decision').check();
+      await page.getByLabel('Exploitation').selectOption('public_poc');
+      await page.getByLabel('Automatable').selectOption('yes');
+      await page.getByLabel('Technical impact').selectOption('total');
+      await page.getByLabel('Mission and well-being').selectOption('high');
+      await page.getByRole('button', { name: 'Publish advisory' }).click();
+      await page.getByRole('heading', { level: 2, name: 'SSVC decision' }).waitFor();
+      await settle(page);
+      expect(await page.locator('main h1').innerText()).toContain('Cross-tenant read in demo-vector-store');
+      const ssvc = await page.locator('section:has(h2#ssvc)').innerText();
+      expect(ssvc).toMatch(/Track\*?|Attend|Act/);
+      expect(await page.locator('section:has(h2#ssvc) ol li').count()).toBeGreaterThan(0);
+      await check(page, 'advisory-published');
+      for (const name of ['OSV JSON', 'CSAF 2.0', 'STIX 2.1 bundle']) {
+        const href = await page.getByRole('link', { name }).getAttribute('href');
+        expect(await page.evaluate((h) => fetch(h!).then((r) => r.status), href), name).toBe(200);
+      }
+
+      for (const [path, name] of [
+        ['/cases', 'cases'],
+        ['/advisories', 'advisories-coordinator'],
+        ['/organisation', 'organisation-coordinator'],
+        ['/audit', 'audit'],
+        ['/enforcement', 'enforcement'],
+        ['/inventory', 'inventory-coordinator'],
+      ] as const) {
+        await page.goto(`${server.url}${path}`);
+        await check(page, name);
+      }
+      await context.close();
+    },
+    LONG,
+  );
+
+  it(
+    'an org admin invites a member by a one-time link; the member sets a password and signs in',
+    async () => {
+      const admin = await newPage();
+      await signIn(admin.page, 'admin@bank.demo');
+      await nav(admin.page, 'Organisation').click();
+      await settle(admin.page);
+      await admin.page.getByLabel('Email', { exact: true }).fill('analyst@bank.demo');
+      await admin.page.getByLabel('Name', { exact: true }).fill('Bank analyst');
+      await admin.page.getByRole('button', { name: 'Create invite link' }).click();
+      const link = await admin.page.locator('.secret code').innerText();
+      expect(link).toMatch(/\/invite#chi_/);
+      await check(admin.page, 'organisation-admin');
+      await admin.context.close();
+
+      const invitee = await newPage();
+      await invitee.page.goto(link);
+      await invitee.page.getByRole('heading', { name: 'Set your password' }).waitFor();
+      await settle(invitee.page);
+      expect(invitee.page.url()).not.toContain('chi_');
+      await invitee.page.getByLabel('New password').fill('bank analyst long password');
+      await invitee.page.getByLabel('Repeat the password').fill('bank analyst long password');
+      await check(invitee.page, 'invite');
+      await invitee.page.getByRole('button', { name: 'Set password' }).click();
+      await invitee.page.getByRole('link', { name: /Sign in as/ }).click();
+      await invitee.page.getByLabel('Email').fill('analyst@bank.demo');
+      await invitee.page.getByLabel('Password').fill('bank analyst long password');
+      await invitee.page.getByRole('button', { name: 'Sign in' }).click();
+      await invitee.page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
+      // Used once: the same link now fails.
+      await invitee.page.goto(link);
+      await invitee.page.getByRole('alert').waitFor();
+      await check(invitee.page, 'invite-used');
+      await invitee.page.getByRole('button', { name: 'Sign out' }).click();
+      await invitee.page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+      await check(invitee.page, 'sign-in');
+      await invitee.context.close();
+    },
+    LONG,
+  );
+
+  it(
+    'an operator uploads an SBOM, sees a finding and sets it not_affected (when inventories exist)',
+    async (ctx) => {
+      const probe = await server.app.inject({ method: 'GET', url: '/api/v1/assets' });
+      if (probe.statusCode === 404) {
+        console.warn('test/web: no /api/v1/assets on this server: the SBOM journey is skipped');
+        ctx.skip();
+      }
+      const sbom = {
+        bomFormat: 'CycloneDX',
+        specVersion: '1.5',
+        serialNumber: 'urn:uuid:3e671687-395b-41f5-a30f-a58921a69b79',
+        version: 1,
+        metadata: { component: { type: 'application', name: 'bank-chat-assistant', version: '1.0.0' } },
+        components: [
+          {
+            type: 'library',
+            'bom-ref': 'aiohttp',
+            name: 'aiohttp',
+            version: '0.10.0',
+            purl: 'pkg:pypi/aiohttp@0.10.0',
+          },
+        ],
+      };
+      const { context, page } = await newPage();
+      await signIn(page, 'admin@bank.demo');
+      await nav(page, 'Inventory').click();
+      await settle(page);
+      await page.getByLabel('Asset name').fill('bank-chat-assistant');
+      await page.getByLabel(/SBOM file/).setInputFiles({
+        name: 'bank-chat-assistant.cdx.json',
+        mimeType: 'application/json',
+        buffer: Buffer.from(JSON.stringify(sbom)),
+      });
+      await page.getByRole('button', { name: 'Upload' }).click();
+      await page.getByText(/^Stored\./).waitFor();
+      await page.locator('table.data tbody tr', { hasText: 'aiohttp' }).first().waitFor();
+      await settle(page);
+      await check(page, 'inventory-findings');
+      const row = page.locator('table.data tbody tr', { hasText: 'aiohttp' }).first();
+      await row.getByLabel(/VEX status for aiohttp/).selectOption('not_affected');
+      await row.getByLabel('Justification').selectOption('vulnerable_code_not_in_execute_path');
+      await row.getByRole('button', { name: 'Set VEX' }).click();
+      await row.getByText('VEX: not affected').waitFor();
+      await context.close();
+    },
+    LONG,
+  );
+
+  it('no page broke the Content-Security-Policy or threw', () => {
+    expect(consoleProblems).toEqual([]);
+  });
+});
