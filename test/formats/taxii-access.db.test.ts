@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadMarkings, replaceMarking } from '../../src/access/marking.repository.js';
 import { inTx } from '../../src/db/tx.js';
+import { TLP2_MARKING_IDS } from '../../src/formats/stix/index.js';
 import { TAXII_MEDIA_TYPE } from '../../src/formats/taxii/media.js';
 import { describeBackends } from '../backends.js';
 import {
@@ -160,6 +161,58 @@ describeBackends('TAXII access', (backend) => {
     const poll = await get(w.t, `${ROOT}/collections/${PUBLIC}/objects/?added_after=${lastSeen}`, null);
     expect(vulnIds(poll.body.objects ?? [])).toEqual([stixId]);
     expect(poll.headers['x-taxii-date-added-first']).toBe(releasedAt);
+  });
+
+  it('collections are views: a marking narrowed after publication hides the objects at once, refs follow', async () => {
+    const id = await publish(w.t, advisoryBody('Green at first, AMBER later', { tlp: 'GREEN' }));
+    // Recorded by the advisory listener in the publishing transaction.
+    const stixId = await vulnerabilityIdOf(w.t, id);
+    const url = `${ROOT}/collections/${PARTICIPANTS}/objects/${stixId}/`;
+    const green = await get(w.t, url, w.b.token);
+    expect(green.body.objects![0]!.object_marking_refs).toEqual([TLP2_MARKING_IDS.GREEN]);
+    await inTx(w.t.services.db, async (tx) => {
+      const m = (await loadMarkings(tx, [id])).get(id)!;
+      await replaceMarking(tx, id, { ...m, tlp: 'AMBER', sharedOrgIds: [w.a.orgId] });
+    });
+    expect((await get(w.t, url, w.b.token)).status).toBe(404);
+    const amber = await get(w.t, `${ROOT}/collections/${RESTRICTED}/objects/${stixId}/`, w.a.token);
+    expect(amber.body.objects![0]!.object_marking_refs).toEqual([TLP2_MARKING_IDS.AMBER]);
+  });
+
+  it('POST to a sharing-group collection makes AMBER reports for that group, with Basic credentials', async () => {
+    const vuln = {
+      type: 'vulnerability',
+      spec_version: '2.1',
+      id: 'vulnerability--7d0c1a1e-2b3c-4d5e-8f60-718293a4b5c6',
+      created: '2026-11-20T08:00:00.000Z',
+      modified: '2026-11-20T08:00:00.000Z',
+      name: 'Training data extraction in example-model',
+      description: 'Repeated-token prompts make the model emit memorised training records.',
+      x_clearinghouse: {
+        affected: [{ package: { ecosystem: 'PyPI', name: 'example-model' }, versions: ['1.0.0'] }],
+      },
+    };
+    const r = await w.t.req<{ successes: { message: string }[] }>(
+      'POST',
+      `${ROOT}/collections/${w.groupCollection}/objects/`,
+      { headers: { ...basic(w.a.token), 'content-type': TAXII_MEDIA_TYPE }, body: { objects: [vuln] } },
+    );
+    expect(r.status).toBe(202);
+    const reportId = /report (\S+) created/.exec(r.body.successes[0]!.message)![1]!;
+    const a = await w.t.services.participants.authenticate(w.a.token);
+    const report = await w.t.services.reports.get(a, reportId);
+    expect(report.marking).toMatchObject({ tlp: 'AMBER', sharingGroupId: w.groupId });
+    const b = await w.t.services.participants.authenticate(w.b.token);
+    await expect(w.t.services.reports.get(b, reportId)).rejects.toThrow();
+    expect(
+      (
+        await w.t.req('POST', `${ROOT}/collections/${w.groupCollection}/objects/`, {
+          token: w.b.token,
+          headers: { ...ACCEPT, 'content-type': TAXII_MEDIA_TYPE },
+          body: { objects: [vuln] },
+        })
+      ).status,
+    ).toBe(404);
   });
 
   it('Basic and Bearer both authenticate; a bad token is 401 in the TAXII error shape', async () => {
