@@ -68,7 +68,7 @@ export async function registerStatic(app: FastifyInstance, root = webRoot()): Pr
     if (/\.[A-Za-z0-9]+$/.test(path.split('/').pop() ?? '')) throw new AppError('not_found', `no file ${path}`);
     htmlHeaders(reply);
     if (!built) return reply.type('text/html; charset=utf-8').send(NOT_BUILT);
-    return reply.sendFile('index.html');
+    return reply.sendFile('index.html', { cacheControl: false });
   };
   app.get('/', async (_req, reply) => page('/', reply));
   app.get('/*', async (req, reply) => page(req.url.split('?')[0] ?? '/', reply));

@@ -403,6 +403,20 @@ const axeResults: Record<string, { violations: string[]; serious: string[] }> = 
       await row.getByLabel('Justification').selectOption('vulnerable_code_not_in_execute_path');
       await row.getByRole('button', { name: 'Set VEX' }).click();
       await row.getByText('VEX: not affected').waitFor();
+      const bankToken = server.tokens['infrastructure_operator:financial_services']!.token;
+      const findings = await server.api<{ items: { id: string }[] }>('GET', '/api/v1/findings?status=all', bankToken);
+      const vex = await server.api<{ items: { status: string }[] }>(
+        'GET',
+        `/api/v1/findings/${findings.items[0]!.id}/vex`,
+        bankToken,
+      );
+      expect(vex.items.at(-1)?.status).toBe('not_affected');
+
+      await nav(page, 'Dashboard').click();
+      await page.getByRole('heading', { level: 2, name: 'What hits us now' }).waitFor();
+      await settle(page);
+      expect(await page.locator('section:has(h2#exposure)').innerText()).toContain('aiohttp');
+      await check(page, 'dashboard-operator-findings');
       await context.close();
     },
     LONG,

@@ -106,6 +106,92 @@ function CoordinatorDashboard() {
   );
 }
 
+interface FindingRow {
+  id: string;
+  priority: string;
+  dueDate: string | null;
+  kev: boolean;
+  status: string;
+  firstSeen: string;
+  resolvedAt: string | null;
+  asset: { name: string };
+  component: { name: string; version: string | null };
+  advisories: { id: string; summary: string }[];
+}
+
+/** Open findings on each of the last `days` days (opened on or before the day, not resolved by its start). */
+function openOverTime(items: FindingRow[], days: number, now = new Date()) {
+  const labels: string[] = [];
+  const values: number[] = [];
+  for (let i = days - 1; i >= 0; i--) {
+    const day = new Date(now.getTime() - i * 86_400_000).toISOString().slice(0, 10);
+    labels.push(day);
+    values.push(
+      items.filter((f) => f.firstSeen.slice(0, 10) <= day && (!f.resolvedAt || f.resolvedAt.slice(0, 10) > day)).length,
+    );
+  }
+  return { labels, values };
+}
+
+/** Operators: what hits us now, by priority with due dates, and open findings over time. */
+function Exposure() {
+  const open = useApi<Page<FindingRow>>('/api/v1/findings?status=open&limit=10');
+  const all = useApi<Page<FindingRow>>('/api/v1/findings?status=all&limit=500');
+  if (open.error?.status === 404) return null;
+  return (
+    <section aria-labelledby="exposure">
+      <h2 id="exposure">What hits us now</h2>
+      <Async state={open} what="Loading findings">
+        {(d) =>
+          d.items.length === 0 ? (
+            <p>
+              No open findings. Upload an SBOM on the <Link to="/inventory">inventory</Link> page.
+            </p>
+          ) : (
+            <table className="data">
+              <caption className="sr-only">Open findings by priority and due date</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Priority</th>
+                  <th scope="col">Due</th>
+                  <th scope="col">Asset and component</th>
+                  <th scope="col">Advisory</th>
+                </tr>
+              </thead>
+              <tbody>
+                {d.items.map((f) => (
+                  <tr key={f.id}>
+                    <td>
+                      <strong>{f.priority}</strong>
+                      {f.kev ? ' · KEV' : ''}
+                    </td>
+                    <td>{f.dueDate ?? '—'}</td>
+                    <td>
+                      {f.asset.name}: {f.component.name} {f.component.version}
+                    </td>
+                    <td>
+                      {f.advisories[0] && (
+                        <Link to={`/advisories/${encodeURIComponent(f.advisories[0].id)}`}>{f.advisories[0].id}</Link>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )
+        }
+      </Async>
+      <div className="charts">
+        <Async state={all} what="Loading findings history">
+          {(d) => (
+            <ChartBox kind="line" title="Open findings per day (last 30 days)" data={openOverTime(d.items, 30)} />
+          )}
+        </Async>
+      </div>
+    </section>
+  );
+}
+
 function MemberDashboard() {
   const { me } = useSession();
   const reports = useApi<Page<Report>>('/api/v1/reports?limit=200');
@@ -114,13 +200,14 @@ function MemberDashboard() {
   const mine = (reports.data?.items ?? []).filter((r) => r.submitterOrgId === me?.orgId);
   return (
     <>
+      {me?.orgKind === 'infrastructure_operator' && <Exposure />}
       <div className="charts">
         <Async state={reports} what="Loading reports">
           {() => <ChartBox title="Our reports by validation state" data={countBy(mine, (r) => r.validationState)} />}
         </Async>
       </div>
       <section aria-labelledby="hits">
-        <h2 id="hits">What may hit us now: critical advisories</h2>
+        <h2 id="hits">Recent critical advisories</h2>
         <Async state={urgent} what="Loading advisories">
           {(a) =>
             a.items.length === 0 ? (
