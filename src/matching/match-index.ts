@@ -52,6 +52,8 @@ export class MatchIndex {
   private packages = new Map<string, Pkg>();
   private comps = new Map<string, Comp>();
   private inventories: (Inventory | undefined)[] = [];
+  /** Inventory ids by number, beside `inventories`, so that listing thousands of hits copies ids from one array. */
+  private inventoryIds: string[] = [];
   private inventoryIndex = new Map<string, number>();
   private groups = new AliasGroups();
   private tick = 0;
@@ -106,7 +108,7 @@ export class MatchIndex {
       let word = acc[w]!;
       while (word !== 0) {
         const bit = 31 - Math.clz32(word & -word);
-        out.push(this.inventories[(w << 5) + bit]!.id);
+        out.push(this.inventoryIds[(w << 5) + bit]!);
         word &= word - 1;
       }
     }
@@ -163,6 +165,7 @@ export class MatchIndex {
     this.removeInventory(id);
     const idx = this.inventories.length;
     this.inventories.push({ id, comps: list });
+    this.inventoryIds.push(id);
     this.inventoryIndex.set(id, idx);
     for (const comp of list) addHolder(comp, idx, this.hot);
     return { accepted: list.length, rejected };

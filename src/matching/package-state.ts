@@ -52,6 +52,8 @@ export interface Pkg {
   comps: Comp[];
   /** Components sorted by version per space (those whose version parses in it). */
   sorted: Map<VersionSpace, Comp[]>;
+  /** Per space, the start table of its sorted list (see startTable); rebuilt when the space or the list changes. */
+  starts?: Map<VersionSpace, StartTable>;
   byVersion: Map<string, Comp[]>;
   gen: number;
 }
@@ -136,16 +138,39 @@ export function entryMatches(e: Entry, comp: Comp): boolean {
   return false;
 }
 
-/** First index in a sorted component list whose position is >= pos. */
-function lowerBound(list: Comp[], space: VersionSpace, pos: number): number {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (position(list[mid]!, space) < pos) lo = mid + 1;
-    else hi = mid;
+/**
+ * For one sorted component list: `table[pos]` is the first index whose position is >= pos, for every position of the
+ * space (0 .. 2·bounds + 1), so an interval [lo, hi) maps to its block of components in O(1) instead of two binary
+ * searches. Valid while the space's generation and the list's length are those it was built for (components are
+ * only ever added to a package).
+ */
+export interface StartTable {
+  gen: number;
+  length: number;
+  table: Int32Array;
+}
+
+export function startTable(pkg: Pkg, space: VersionSpace, list: Comp[]): Int32Array {
+  pkg.starts ??= new Map();
+  const kept = pkg.starts.get(space);
+  if (kept && kept.gen === space.gen && kept.length === list.length) return kept.table;
+  const size = 2 * space.size + 2;
+  const table = new Int32Array(size + 1);
+  let j = 0;
+  for (let pos = 0; pos <= size; pos++) {
+    while (j < list.length && position(list[j]!, space) < pos) j++;
+    table[pos] = j;
   }
-  return lo;
+  pkg.starts.set(space, { gen: space.gen, length: list.length, table });
+  return table;
+}
+
+/** The block [start, end) of a sorted list covered by the interval [lo, hi) (hi may be +Infinity). */
+function block(table: Int32Array, length: number, lo: number, hi: number): [number, number] {
+  const last = table.length - 1;
+  const start = lo > last ? length : table[lo]!;
+  const end = hi === Number.POSITIVE_INFINITY || hi > last ? length : table[hi]!;
+  return [start, end];
 }
 
 /**
@@ -163,9 +188,10 @@ export function forEachHit(pkg: Pkg, e: Entry, hit: (comp: Comp) => void): void 
     const list = pkg.sorted.get(part.space);
     if (!list || list.length === 0) continue;
     const iv = compiled(part);
+    const table = startTable(pkg, part.space, list);
     for (let i = 0; i < iv.length; i += 2) {
-      const end = iv[i + 1] === Number.POSITIVE_INFINITY ? list.length : lowerBound(list, part.space, iv[i + 1]!);
-      for (let j = lowerBound(list, part.space, iv[i]!); j < end; j++) {
+      const [start, end] = block(table, list.length, iv[i]!, iv[i + 1]!);
+      for (let j = start; j < end; j++) {
         const comp = list[j]!;
         if (releaseApplies(e.release, comp.n.release)) hit(comp);
       }
@@ -192,9 +218,10 @@ export function sweepPackage(pkg: Pkg): void {
       const list = pkg.sorted.get(part.space);
       if (!list || list.length === 0) continue;
       const iv = compiled(part);
+      const table = startTable(pkg, part.space, list);
       for (let i = 0; i < iv.length; i += 2) {
-        const end = iv[i + 1] === Number.POSITIVE_INFINITY ? list.length : lowerBound(list, part.space, iv[i + 1]!);
-        for (let j = lowerBound(list, part.space, iv[i]!); j < end; j++) {
+        const [start, end] = block(table, list.length, iv[i]!, iv[i + 1]!);
+        for (let j = start; j < end; j++) {
           const comp = list[j]!;
           const m = comp.matches;
           if (m[m.length - 1] !== adv && releaseApplies(e.release, comp.n.release)) m.push(adv);
