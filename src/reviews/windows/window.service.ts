@@ -466,7 +466,8 @@ export class WindowService {
       );
       if (due.length === 0) continue;
       await inTx(this.db, async (tx) => {
-        if (!(await repo.casWindow(tx, row.id, 'open', { reminders_sent: JSON.stringify([...sent, ...due].sort()) })))
+        // Only the pass that moves reminders_sent from what it read records them (several nodes may run the scheduler).
+        if (!(await repo.casReminders(tx, row.id, row.reminders_sent, JSON.stringify([...sent, ...due].sort()))))
           return;
         for (const d of due) {
           await this.audit.record(tx, {

@@ -208,6 +208,18 @@ export async function casWindow(q: Q, id: string, from: string, patch: Partial<W
   return Number(r.numUpdatedRows) === 1;
 }
 
+/** Record reminders as sent only if nobody else did meanwhile (the window is still open and the list unchanged). */
+export async function casReminders(q: Q, id: string, from: string, to: string): Promise<boolean> {
+  const r = await q
+    .updateTable('review_windows')
+    .set({ reminders_sent: to })
+    .where('id', '=', id)
+    .where('state', '=', 'open')
+    .where('reminders_sent', '=', from)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
 export async function listOpenWindows(q: Q): Promise<WindowRow[]> {
   const rows = await q.selectFrom('review_windows').selectAll().where('state', '=', 'open').execute();
   return rows.map(windowNums);
