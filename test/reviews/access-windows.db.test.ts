@@ -99,6 +99,17 @@ describeBackends('review window access', (backend) => {
     expect(devView.items).toHaveLength(2);
   });
 
+  it('the model card follows the window: grantees download it, outsiders and anonymous callers get 404', async () => {
+    const v = (await get(win.base, w.dev.token)).body as { attachments: { id: string; kind: string }[] };
+    const card = v.attachments.find((a) => a.kind === 'model_card')!;
+    expect(card).toBeDefined();
+    const asAgency = await t.req('GET', `/api/v1/attachments/${card.id}`, { token: w.agency.token });
+    expect(asAgency.status).toBe(200);
+    expect(asAgency.raw).toContain('model card');
+    for (const token of [w.otherAgency.token, third.token, null])
+      expect((await t.req('GET', `/api/v1/attachments/${card.id}`, { token })).status).toBe(404);
+  });
+
   it('a grant naming one member gives the rest of that organisation no part', async () => {
     const named = await openWindow(t, w, up.baseURL, { grant: { granteeMemberId: w.agency.memberId } });
     expect((await get(named.base, w.agency.token)).status).toBe(200);
