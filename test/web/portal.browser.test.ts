@@ -422,6 +422,49 @@ const axeResults: Record<string, { violations: string[]; serious: string[] }> = 
     LONG,
   );
 
+  it(
+    'an AI developer sees its review window with the developer actions',
+    async (ctx) => {
+      const probe = await server.app.inject({ method: 'GET', url: '/api/v1/reviews/windows' });
+      if (probe.statusCode === 404) {
+        console.warn('test/web: no review windows on this server: the review page check is skipped');
+        ctx.skip();
+      }
+      const lab = server.tokens.ai_developer!.token;
+      const w = await server.api<{ id: string }>('POST', '/api/v1/reviews/windows', lab, {
+        modelName: 'demo-frontier-model',
+        snapshotId: 'demo-2026-12-01',
+        trustedPartnerDate: new Date(Date.now() + 20 * 86_400_000).toISOString().slice(0, 10),
+        endpoint: {
+          baseUrl: 'http://127.0.0.1:9/v1',
+          apiKey: 'demo-upstream-key',
+          variants: [{ variant: 'production', modelId: 'demo-frontier-prod' }],
+        },
+        limits: { requestsPerMinute: 60, maxBudget: { requests: 1000, tokens: 1_000_000, seconds: 3600 } },
+      });
+      const { context, page } = await newPage();
+      await signIn(page, 'admin@lab.demo');
+      await nav(page, 'Reviews').click();
+      await settle(page);
+      await check(page, 'reviews');
+      await page.getByRole('link', { name: /demo-frontier-model/ }).click();
+      await page.getByRole('heading', { level: 2, name: 'Developer actions' }).waitFor();
+      await settle(page);
+      expect(page.url()).toContain(w.id);
+      await check(page, 'review-window');
+      await context.close();
+
+      // Another organisation's member gets no such window.
+      const water = await newPage();
+      await signIn(water.page, 'admin@water.demo');
+      await water.page.goto(`${server.url}/reviews/${w.id}`);
+      await water.page.getByRole('alert').waitFor();
+      expect(await water.page.locator('main').innerText()).not.toContain('demo-frontier-model');
+      await water.context.close();
+    },
+    LONG,
+  );
+
   it('no page broke the Content-Security-Policy or threw', () => {
     expect(consoleProblems).toEqual([]);
   });

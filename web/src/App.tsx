@@ -9,6 +9,7 @@ import { InboxPage } from './pages/inbox';
 import { InventoryPage } from './pages/inventory';
 import { OrganisationPage } from './pages/organisation';
 import { NewReportPage, ReportPage, ReportsPage } from './pages/reports';
+import { ReviewPage, ReviewsPage } from './pages/reviews';
 import { InvitePage, SignInPage } from './pages/sign-in';
 import { Link, navigate, useLocation } from './router';
 import { isCoordinator, useSession } from './session';
@@ -44,6 +45,7 @@ function Header() {
           {me && <NavLink to="/cases">Cases</NavLink>}
           <NavLink to="/advisories">Advisories</NavLink>
           {me && <NavLink to="/inventory">Inventory</NavLink>}
+          {me && <NavLink to="/reviews">Reviews</NavLink>}
           {me && <NavLink to="/enforcement">Enforcement</NavLink>}
           {me && <NavLink to="/organisation">Organisation</NavLink>}
           {isCoordinator(me) && <NavLink to="/audit">Audit</NavLink>}
@@ -95,6 +97,7 @@ function Routes() {
   const advisoryId = param(/^\/advisories\/([^/]+)$/);
   const reportId = param(/^\/reports\/([^/]+)$/);
   const caseId = param(/^\/cases\/([^/]+)$/);
+  const reviewId = param(/^\/reviews\/([^/]+)$/);
   if (path === '/sign-in') return <SignInPage />;
   if (path === '/invite') return <InvitePage />;
   if (path === '/advisories') return <AdvisoriesPage />;
@@ -114,6 +117,8 @@ function Routes() {
   if (path === '/audit') return <AuditPage />;
   if (path === '/enforcement') return <EnforcementPage />;
   if (path === '/inventory') return <InventoryPage />;
+  if (path === '/reviews') return <ReviewsPage />;
+  if (reviewId) return <ReviewPage id={reviewId} />;
   return <NotFound />;
 }
 
