@@ -198,7 +198,10 @@ function versionCondition(f: TaxiiFilter): RawBuilder<SqlBool> {
 
 /**
  * One page of the objects a viewer may see in a collection, in (date_added as the viewer sees it, seq) order,
- * `limit + 1` rows so the caller knows whether there is more.
+ * `limit + 1` rows so the caller knows whether there is more. Two parts, merged: objects of advisories that were never
+ * under embargo (and reference objects), whose date_added is the stored one, read in the order of the
+ * (date_added, seq) index and stopped at the page size; and objects of advisories with an embargo, whose date_added
+ * depends on the viewer (few rows, computed and sorted).
  */
 export async function servedPage(
   q: Q,
@@ -214,35 +217,55 @@ export async function servedPage(
   if (f.ids) conditions.push(inList('o.object_id', f.ids));
   if (f.types) conditions.push(inList('o.object_type', f.types));
   if (f.specVersions) conditions.push(inList('o.spec_version', f.specVersions));
-  const inner = q
-    .selectFrom('taxii_objects as o')
-    .leftJoin('markings as m', 'm.object_id', 'o.advisory_id')
-    .leftJoin('taxii_sync as s', 's.advisory_id', 'o.advisory_id')
-    .select([
-      'o.seq',
-      'o.object_id',
-      'o.object_type',
-      'o.spec_version',
-      'o.version',
-      'o.advisory_id',
-      'm.tlp',
-      'o.body',
-      addedFor(viewer).as('added'),
-    ])
-    .where(sql<SqlBool>`${sql.join(conditions, sql` AND `)}`);
-  let query = q.selectFrom(inner.as('x')).selectAll();
-  if (f.addedAfter) query = query.where('x.added', '>', f.addedAfter);
+  const n = f.limit + 1;
+  const part = (embargoed: boolean) =>
+    q
+      .selectFrom('taxii_objects as o')
+      .leftJoin('markings as m', 'm.object_id', 'o.advisory_id')
+      .leftJoin('taxii_sync as s', 's.advisory_id', 'o.advisory_id')
+      .select([
+        'o.seq',
+        'o.object_id',
+        'o.object_type',
+        'o.spec_version',
+        'o.version',
+        'o.advisory_id',
+        'm.tlp',
+        'o.body',
+        (embargoed ? addedFor(viewer) : sql<string>`o.date_added`).as('added'),
+      ])
+      .where(sql<SqlBool>`${sql.join(conditions, sql` AND `)}`)
+      .where(
+        embargoed
+          ? sql<SqlBool>`(o.advisory_id IS NOT NULL AND (m.embargo_until IS NOT NULL OR s.released_at IS NOT NULL))`
+          : sql<SqlBool>`(o.advisory_id IS NULL OR (m.embargo_until IS NULL AND s.released_at IS NULL))`,
+      );
+
+  let plain = part(false);
+  if (f.addedAfter) plain = plain.where('o.date_added', '>', f.addedAfter);
   if (f.next) {
     const { added, seq } = f.next;
-    query = query.where((eb) =>
-      eb.or([eb('x.added', '>', added), eb.and([eb('x.added', '=', added), eb('x.seq', '>', seq)])]),
+    plain = plain
+      .where('o.date_added', '>=', added)
+      .where((eb) => eb.or([eb('o.date_added', '>', added), eb('o.seq', '>', seq)]));
+  }
+  plain = plain.orderBy('o.date_added').orderBy('o.seq').limit(n);
+
+  let embargoed = q.selectFrom(part(true).as('e')).selectAll();
+  if (f.addedAfter) embargoed = embargoed.where('e.added', '>', f.addedAfter);
+  if (f.next) {
+    const { added, seq } = f.next;
+    embargoed = embargoed.where((eb) =>
+      eb.or([eb('e.added', '>', added), eb.and([eb('e.added', '=', added), eb('e.seq', '>', seq)])]),
     );
   }
-  const rows = await query
-    .orderBy('x.added')
-    .orderBy('x.seq')
-    .limit(f.limit + 1)
-    .execute();
+  embargoed = embargoed.orderBy('e.added').orderBy('e.seq').limit(n);
+
+  const both = q
+    .selectFrom(plain.as('p'))
+    .selectAll()
+    .unionAll(q.selectFrom(embargoed.as('x')).selectAll());
+  const rows = await q.selectFrom(both.as('u')).selectAll().orderBy('u.added').orderBy('u.seq').limit(n).execute();
   return rows.map((r) => ({ ...r, seq: Number(r.seq) })) as ServedRow[];
 }
 
