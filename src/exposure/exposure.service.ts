@@ -20,6 +20,7 @@ import {
   requireScope,
   viewerOf,
 } from '../participants/principal.js';
+import type { AdvisoryDoc } from '../vulnerabilities/advisory.model.js';
 import type { AdvisoryChange } from '../vulnerabilities/advisory.service.js';
 import * as repo from './exposure.repository.js';
 import type { AssetInput, FindingListQuery } from './exposure.schema.js';
@@ -177,8 +178,15 @@ export class ExposureService {
     for (const [key, what] of seen) {
       if (this.suspects.get(key) !== what) continue;
       const [kind, id] = key.split('\0') as [string, string];
-      if (kind === 'advisory') await this.reloadAdvisory(q, id);
-      else await this.reloadAsset(q, id);
+      // Reload, and bring the findings in line too: a change this node missed (a rolled-back transaction, a lost
+      // bus message, a write that told no listener) is applied as if it had just happened.
+      if (kind === 'advisory')
+        await inTx(this.db, async (tx) => this.rematchAdvisory(tx, id, await repo.advisoryDoc(tx, id), 'consistency'));
+      else
+        await inTx(this.db, async (tx) => {
+          await this.reloadAsset(tx, id);
+          await this.sync.asset(tx, id, this.now());
+        });
       seen.delete(key);
       healed++;
     }
@@ -201,14 +209,22 @@ export class ExposureService {
       await this.sync.announce(tx, await repo.unnotifiedForAdvisory(tx, doc.id), now);
       return;
     }
-    const before = new Set([
-      ...this.index.assetsForAdvisory(doc.id),
-      ...(await repo.assetsWithAdvisories(tx, [doc.id])),
-    ]);
-    this.index.upsertAdvisory(doc);
-    for (const a of this.index.assetsForAdvisory(doc.id)) before.add(a);
+    await this.rematchAdvisory(tx, doc.id, doc, change.kind);
+    await this.deps.bus()?.publish(tx, BUS_CHANNEL, { type: 'advisory', id: doc.id });
+  }
+
+  /**
+   * Put an advisory (the document, or none when it is gone) into the index and bring the findings of every asset it
+   * touched before or touches now in line, in `tx`; audited when findings changed.
+   */
+  private async rematchAdvisory(tx: Q, id: string, doc: AdvisoryDoc | undefined, cause: string): Promise<SyncCounts> {
+    const now = this.now();
+    const assets = new Set([...this.index.assetsForAdvisory(id), ...(await repo.assetsWithAdvisories(tx, [id]))]);
+    if (doc) this.index.upsertAdvisory(doc);
+    else this.index.removeAdvisory(id);
+    for (const a of this.index.assetsForAdvisory(id)) assets.add(a);
     const total: SyncCounts = { created: 0, resolved: 0, changed: 0 };
-    for (const assetId of before) {
+    for (const assetId of assets) {
       const c = await this.sync.asset(tx, assetId, now);
       total.created += c.created;
       total.resolved += c.resolved;
@@ -219,10 +235,10 @@ export class ExposureService {
         actor: SYSTEM,
         action: 'exposure.rematch',
         objectType: 'advisory',
-        objectId: doc.id,
-        details: { cause: change.kind, assets: before.size, ...total },
+        objectId: id,
+        details: { cause, assets: assets.size, ...total },
       });
-    await this.deps.bus()?.publish(tx, BUS_CHANNEL, { type: 'advisory', id: doc.id });
+    return total;
   }
 
   /** Announce findings whose advisories have become visible to their organisation (embargo ended, marking widened). */

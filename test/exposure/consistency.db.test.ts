@@ -5,6 +5,7 @@
  * stored advisories and inventories. A rolled-back advisory change is healed by the consistency check.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { inTx } from '../../src/db/tx.js';
 import { ExposureService } from '../../src/exposure/exposure.service.js';
 import { SEP } from '../../src/exposure/exposure-index.js';
 import { type ComponentInput, matchSpecLiteral } from '../../src/matching/index.js';
@@ -170,6 +171,52 @@ describeBackends('exposure: index and database agree', (backend) => {
         .concat(await openRowsExcept(asset.id))
         .sort(),
     );
+  });
+
+  it('a change no listener heard (an imported advisory) is applied by the consistency check, findings included', async () => {
+    const org = orgs[1]!;
+    await upload(t, org, 'imported', cdx(['pkg:npm/imported-lib@2.0.0']));
+    const at = new Date().toISOString();
+    const doc = {
+      aliases: ['GHSA-imp0-rted-0001'],
+      related: [],
+      summary: 'Flaw in imported-lib',
+      details: '',
+      affected: [{ package: { ecosystem: 'npm', name: 'imported-lib' }, versions: ['2.0.0'] }],
+      cvss: [],
+      ssvc: null,
+      kev: null,
+      cweIds: [],
+      atlasIds: [],
+      owaspLlmIds: [],
+      references: [],
+      credits: [],
+      remediation: null,
+      published: at,
+      modified: at,
+      withdrawn: null,
+      source: null,
+    };
+    const marking = {
+      ownerOrgId: t.coordinatorOrgId,
+      authorMemberId: null,
+      tlp: 'CLEAR' as const,
+      sharingGroupId: null,
+      embargoUntil: null,
+      sharedOrgIds: [],
+      namedMemberIds: [],
+      embargoOrgIds: [],
+    };
+    const { id } = await inTx(t.services.db, (tx) =>
+      t.services.advisories.importDocument(tx, { orgId: null, memberId: null }, 'test:imported-1', doc, marking),
+    );
+    // Whether or not a listener heard it, two checks later the finding exists.
+    await t.services.exposure.checkConsistency();
+    await t.services.exposure.checkConsistency();
+    const mine = await t.req<{ items: { advisoryId: string; asset: { name: string } }[] }>('GET', '/api/v1/findings', {
+      token: org.token,
+    });
+    expect(mine.body.items.filter((f) => f.asset.name === 'imported').map((f) => f.advisoryId)).toEqual([id]);
   });
 
   const openRowsExcept = async (assetId: string) => (await openRows()).filter((r) => !r.startsWith(`${assetId} `));
