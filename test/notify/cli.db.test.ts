@@ -39,8 +39,8 @@ describeBackends('webhook CLI', (backend) => {
     r = await startReceiver();
   });
   afterAll(async () => {
-    await r.close();
-    await t.close();
+    await r?.close();
+    await t?.close();
   });
 
   it('create, list, ping, deliveries, rotate-secret, delete', async () => {

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { ChangeBus } from '../../src/notify/bus.js';
 import { verifySignature } from '../../src/notify/webhook.js';
 import { createTestDb, describeBackends, PG_URL, type TestDb } from '../backends.js';
 import { type Receiver, startReceiver } from './receiver.js';
@@ -77,9 +78,17 @@ describeBackends('two server processes: exposure across nodes, one webhook deliv
   let b: Server;
   let receiver: Receiver;
   let keyDir: string;
+  // A third listener on the same database: it hears what A announces to B.
+  let observer: ChangeBus;
+  const heard: Record<string, unknown>[] = [];
 
   beforeAll(async () => {
     db = await createTestDb('postgres');
+    observer = new ChangeBus(db, PG_URL);
+    observer.subscribe('exposure', (m) => {
+      heard.push(m);
+    });
+    await observer.start();
     keyDir = mkdtempSync(join(tmpdir(), 'ch-two-servers-'));
     const url = `${PG_URL}?options=${encodeURIComponent(`-c search_path=${db.schema}`)}`;
     a = await serve(url, keyDir);
@@ -87,6 +96,7 @@ describeBackends('two server processes: exposure across nodes, one webhook deliv
     receiver = await startReceiver();
   }, 120_000);
   afterAll(async () => {
+    await observer?.stop();
     for (const s of [a, b]) s?.proc.kill('SIGTERM');
     await receiver?.close();
     await db.close();
@@ -116,7 +126,9 @@ describeBackends('two server processes: exposure across nodes, one webhook deliv
     });
     const up = await call(a, 'POST', '/api/v1/assets/web-frontend/sboms', token, sbom);
     expect(up.status, JSON.stringify(up.body)).toBe(201);
-    // The upload's bus message reaches B at A's commit; NOTIFY takes milliseconds, this leaves ample margin.
+    // The upload's bus message goes to every listener at A's commit; once the observer has it, give B a moment to
+    // reload the asset into its index.
+    await waitFor(() => heard.length > 0, 'the bus message of the upload', 20_000);
     await new Promise((r) => setTimeout(r, 1500));
 
     const adv = await call<{ id: string }>(b, 'POST', '/api/v1/advisories', ADMIN, {
@@ -153,5 +165,5 @@ describeBackends('two server processes: exposure across nodes, one webhook deliv
       verifySignature(hook.body.secret, got.body, String(got.headers['clearinghouse-signature']), Date.now() / 1000),
     ).toBe(true);
     expect(got.body).toContain(adv.body.id);
-  }, 60_000);
+  }, 120_000);
 });
