@@ -3,7 +3,11 @@
  * samples (transcripts only with the raw-transcript scope), Inspect EvalLog export, cancel; runs cancelled when the
  * window closes or is withdrawn; queued and interrupted runs picked up again after a restart; who must NOT see runs.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+
+// The machine running the tests may be shared and slow: a run of 20 samples can take a while.
+vi.setConfig({ testTimeout: 120_000 });
+
 import { RunService } from '../../src/reviews/runs/run.service.js';
 import { describeBackends } from '../backends.js';
 import { oracle, switchable } from '../scripted-model/personas.js';
@@ -23,7 +27,7 @@ const until = async (fn: () => Promise<boolean>, ms = 30_000) => {
   const end = Date.now() + ms;
   while (!(await fn())) {
     if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 25));
+    await new Promise((r) => setTimeout(r, 50));
   }
 };
 
@@ -266,6 +270,36 @@ describeBackends('review runs API', (backend) => {
         expect(after.body.items.find((x) => x.sampleId === b.sampleId)?.completedAt).toBe(b.completedAt);
     } finally {
       await stop();
+      await live.t.services.reviewRuns.resume(); // this process executes runs again
+    }
+  });
+
+  it('two nodes on one database: a run held by one node is not run by the other', async () => {
+    const win = await personaWindow(live, 'gated');
+    gate.set(() => ({ hang: true }));
+    const r = await live.t.req<{ runs: RunBody[] }>('POST', `${win.base}/runs`, {
+      token: live.w.agency.token,
+      body: { suite: 'cyber-knowledge' },
+    });
+    const id = r.body.runs[0]!.id;
+    await until(async () => (await status(win.base, id)) === 'running');
+    const s = live.t.services;
+    const other = new RunService(s.db, s.audit, s.reviews, s.clock, { ...s.reviewRuns.opts });
+    const stop = await other.resume();
+    try {
+      await other.settledRun(id); // it tried and did not get the run
+      const row = await s.db.kysely
+        .selectFrom('review_runs')
+        .selectAll()
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
+      expect(row).toMatchObject({ status: 'running', attempts: 1, lease_owner: s.reviewRuns.node });
+      expect(Date.parse(row.lease_until!)).toBeGreaterThan(Date.now());
+    } finally {
+      await stop();
+      await live.t.req('POST', `${win.base}/runs/${id}/cancel`, { token: live.w.agency.token });
+      await s.reviewRuns.settledRun(id);
+      gate.set(oracle(answerKey()));
     }
   });
 
@@ -273,6 +307,7 @@ describeBackends('review runs API', (backend) => {
     for (const onWithdrawal of ['purge', 'keep'] as const) {
       const win = await personaWindow(live, 'oracle', { terms: { onWithdrawal } });
       const [run] = await runAndWait(live, win, { suite: 'cyber-knowledge', limit: 2 });
+      expect(run!.status, String(run!.error)).toBe('success');
       const f = await live.t.req<{ id: string }>('POST', `${win.base}/findings`, {
         token: live.w.agency.token,
         body: {
@@ -292,7 +327,8 @@ describeBackends('review runs API', (backend) => {
       if (onWithdrawal === 'purge') {
         expect(samples).toEqual([]);
         expect(findings).toEqual([]);
-        const [entry] = await audit(win.id, 'review_run.purge');
+        // The oldest entry is this process's service (the restart tests above left other services listening).
+        const entry = (await audit(win.id, 'review_run.purge')).at(-1);
         expect(JSON.parse(entry!.details)).toEqual({ runs: 1, samples: 2 });
       } else {
         expect(samples).toHaveLength(2);

@@ -81,6 +81,7 @@ export async function startLive(
     clock: opts.clock,
     config: {
       secretsKey: SECRETS_KEY,
+      rateLimitPerMinute: 1_000_000, // the tests poll run status
       baseUrl,
       port,
       judge: { baseURL: up.model.baseURL, apiKey: 'judge-key', model: 'judge' },
@@ -100,8 +101,11 @@ export async function startLive(
     stopRuns: () => stopRuns(),
     async close() {
       await stopRuns();
-      await t.close();
+      // The upstream first: a model call still hanging there would keep a gateway request (and the app) open.
       await up.close();
+      // Model calls aborted by a cancel may leave gateway requests open until the upstream timeout: cut them.
+      t.app.server.closeAllConnections();
+      await t.close();
     },
   };
 }

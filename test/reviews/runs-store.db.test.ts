@@ -60,6 +60,8 @@ describeBackends('review runs: database result store', (backend) => {
       usage: null,
       error: null,
       attempts: 0,
+      lease_owner: null,
+      lease_until: null,
       created_at: new Date().toISOString(),
       started_at: null,
       finished_at: null,

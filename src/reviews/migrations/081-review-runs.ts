@@ -28,6 +28,9 @@ export async function up(db: AnyDb, _dialect: Dialect): Promise<void> {
     .addColumn('usage', 'text')
     .addColumn('error', 'text')
     .addColumn('attempts', 'integer', (c) => c.notNull())
+    // The node executing the run and until when its claim holds (renewed while it runs; several nodes share a queue).
+    .addColumn('lease_owner', 'text')
+    .addColumn('lease_until', 'text')
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('started_at', 'text')
     .addColumn('finished_at', 'text')

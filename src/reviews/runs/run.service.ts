@@ -41,6 +41,10 @@ export interface RunServiceOptions {
   judge?: () => ChatModel | undefined;
   /** Tests: prepare tasks differently. */
   prepare?: (taskId: string, opts: { limit?: number }) => Promise<PreparedTask>;
+  /** How long a node's claim on a running run holds without renewal (default 120 s; renewed every third of it). */
+  leaseMs?: number;
+  /** How often a node looks for queued runs and runs whose node stopped (default 60 s). */
+  sweepMs?: number;
 }
 
 interface RunConfig {
@@ -130,6 +134,10 @@ export class RunService {
   /** run id → queue entry id (a run may be queued again after an earlier attempt in this process). */
   private readonly queued = new Map<string, string>();
   private readonly settled = new Map<string, Promise<unknown>>();
+  /** This process's name on the runs it claims. */
+  readonly node = randomUUID();
+  private readonly executing = new Set<string>();
+  private timers: NodeJS.Timeout[] = [];
 
   constructor(
     private readonly db: Db,
@@ -208,6 +216,8 @@ export class RunService {
       usage: null,
       error: null,
       attempts: 0,
+      lease_owner: null,
+      lease_until: null,
       created_at: at,
       started_at: null,
       finished_at: null,
@@ -363,22 +373,45 @@ export class RunService {
     }
   }
 
-  /** Starts executing runs in this process and picks up every queued or interrupted run. Returns a stop function. */
+  private leaseUntil(): string {
+    return new Date(this.clock().getTime() + (this.opts.leaseMs ?? 120_000)).toISOString();
+  }
+
+  /**
+   * Starts executing runs in this process: every queued run, and every run left running by a stopped node, now and
+   * then every `sweepMs`. Runs are claimed with a lease, so nodes sharing a database never run one twice.
+   * Returns a stop function.
+   */
   async resume(): Promise<() => Promise<void>> {
     this.running = true;
-    for (const row of await repo.liveRuns(this.db.kysely)) this.enqueue(row.id);
+    const sweep = async () => {
+      for (const row of await repo.liveRuns(this.db.kysely)) this.enqueue(row.id);
+    };
+    await sweep();
+    const leaseMs = this.opts.leaseMs ?? 120_000;
+    this.timers = [
+      setInterval(() => void sweep().catch(() => {}), this.opts.sweepMs ?? 60_000),
+      setInterval(
+        () => void repo.renewLeases(this.db.kysely, [...this.executing], this.node, this.leaseUntil()).catch(() => {}),
+        Math.max(10, Math.floor(leaseMs / 3)),
+      ),
+    ];
+    for (const t of this.timers) t.unref();
     return () => this.stop();
   }
 
-  /** Stops taking runs and aborts those in flight (they stay resumable: their status is left as it was). */
+  /** Stops taking runs and aborts those in flight (they stay `running` and their leases are released: resumable). */
   async stop(): Promise<void> {
     this.running = false;
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
     const pending = [...this.settled.values()];
     for (const [runId, qid] of this.queued) {
       this.store.interrupted.add(runId);
       this.queue.cancel(qid, 'shutting down');
     }
     await Promise.allSettled(pending);
+    await repo.renewLeases(this.db.kysely, [...this.store.interrupted], this.node, null);
   }
 
   /** Resolves when the run's current execution in this process ends (tests, CLI waits). */
@@ -407,14 +440,12 @@ export class RunService {
   }
 
   private async execute(runId: string, signal: AbortSignal): Promise<void> {
-    const row = await repo.findRun(this.db.kysely, runId);
-    if (!row || !repo.LIVE_STATUSES.includes(row.status as repo.ReviewRunStatus) || signal.aborted) return;
+    if (signal.aborted) return;
+    if (!(await repo.claimRun(this.db.kysely, runId, this.node, this.now(), this.leaseUntil()))) return;
+    const row = (await repo.findRun(this.db.kysely, runId))!;
+    this.executing.add(runId);
+    signal.addEventListener('abort', () => this.executing.delete(runId), { once: true });
     setMaxListeners(1000, signal); // each sample in flight and each model call listens on it
-    await repo.updateRun(this.db.kysely, runId, {
-      status: 'running',
-      started_at: row.started_at ?? this.now(),
-      attempts: row.attempts + 1,
-    });
     const cfg = fromJson<RunConfig>(row.config, {});
     let prepared: PreparedTask | undefined;
     try {
@@ -449,6 +480,7 @@ export class RunService {
       await repo.updateRun(this.db.kysely, runId, { status: 'error', error: message, finished_at: this.now() });
       await this.finished(runId, 'error', message);
     } finally {
+      this.executing.delete(runId);
       await prepared?.close();
     }
   }

@@ -21,6 +21,8 @@ export interface ReviewRunsTable {
   usage: string | null;
   error: string | null;
   attempts: number;
+  lease_owner: string | null;
+  lease_until: string | null;
   created_at: string;
   started_at: string | null;
   finished_at: string | null;
@@ -74,6 +76,42 @@ export async function listRuns(
   if (f.status) query = query.where('status', '=', f.status);
   if (f.task) query = query.where('task', '=', f.task);
   return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(f.limit).execute();
+}
+
+/**
+ * Claims a run for one node: a queued run, or a running one whose lease has lapsed (its node stopped). Atomic, so two
+ * nodes never execute the same run. Returns whether this node got it.
+ */
+export async function claimRun(q: Q, id: string, owner: string, now: string, until: string): Promise<boolean> {
+  const r = await q
+    .updateTable('review_runs')
+    .set((eb) => ({
+      status: 'running',
+      lease_owner: owner,
+      lease_until: until,
+      attempts: eb('attempts', '+', 1),
+      started_at: eb.fn.coalesce('started_at', eb.val(now)),
+    }))
+    .where('id', '=', id)
+    .where((eb) =>
+      eb.or([
+        eb('status', '=', 'queued'),
+        eb.and([eb('status', '=', 'running'), eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)])]),
+      ]),
+    )
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+/** Renews this node's leases; releases them (until = null) when the node stops. */
+export async function renewLeases(q: Q, ids: string[], owner: string, until: string | null): Promise<void> {
+  if (ids.length === 0) return;
+  await q
+    .updateTable('review_runs')
+    .set({ lease_until: until })
+    .where('id', 'in', ids)
+    .where('lease_owner', '=', owner)
+    .execute();
 }
 
 /** Runs to pick up again at start: queued or interrupted while running, oldest first. */
