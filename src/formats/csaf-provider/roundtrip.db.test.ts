@@ -92,9 +92,7 @@ describeBackends('CSAF provider round trip through our importer', (backend) => {
       if (res.status !== 201) throw new Error(res.raw);
       cve[name] = body.aliases[0]!;
     }
-    // The importing clearinghouse runs on SQLite whatever the provider's backend (the provider is what is under test;
-    // two PostgreSQL test schemas migrated in one process trip over Kysely's migration-lock lookup).
-    target = await startTestApp('sqlite');
+    target = await startTestApp(backend);
     targetUrl = await target.app.listen({ host: '127.0.0.1', port: 0 });
   });
   afterAll(async () => {
