@@ -144,6 +144,17 @@ export async function updateSubscription(
   await q.updateTable('webhook_subscriptions').set(patch).where('id', '=', id).execute();
 }
 
+/** Switch one subscription off if it is still on; false when another node did it first. */
+export async function disableIfActive(q: Q, id: string, reason: string, now: string): Promise<boolean> {
+  const res = await q
+    .updateTable('webhook_subscriptions')
+    .set({ active: 0, disabled_reason: reason, updated_at: now })
+    .where('id', '=', id)
+    .where('active', '=', 1)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) > 0;
+}
+
 /** Subscriptions still active although their organisation has withdrawn. */
 export async function activeOfWithdrawnOrgs(q: Q): Promise<Pick<SubscriptionRow, 'id' | 'org_id'>[]> {
   return q

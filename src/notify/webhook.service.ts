@@ -388,12 +388,11 @@ export class WebhookService {
     return inTx(this.db, async (tx) => {
       const now = this.now();
       const rows = await repo.activeOfWithdrawnOrgs(tx);
+      let n = 0;
       for (const r of rows) {
-        await repo.updateSubscription(tx, r.id, {
-          active: 0,
-          disabled_reason: 'organisation withdrawn',
-          updated_at: now,
-        });
+        // Several nodes may sweep at once: only the one that switched it off records it.
+        if (!(await repo.disableIfActive(tx, r.id, 'organisation withdrawn', now))) continue;
+        n++;
         await this.audit.record(tx, {
           actor: { orgId: null, memberId: null },
           action: 'webhook.disable',
@@ -402,7 +401,7 @@ export class WebhookService {
           details: { orgId: r.org_id, reason: 'organisation withdrawn' },
         });
       }
-      return rows.length;
+      return n;
     });
   }
 
