@@ -31,11 +31,13 @@ export type VexRow = ExposureVexStatementsTable;
 export const VEX_CLOSING_STATUSES = ['not_affected', 'fixed'] as const;
 
 /**
- * SQL condition, for a query over `exposure_findings as f`: the finding is not closed by its current VEX statement.
- * Open counts use `resolved_at IS NULL AND vexOpen()`.
+ * SQL condition: the finding is not closed by its current VEX statement (not_affected or fixed). For a query over
+ * `exposure_findings as f` (or the alias given): open findings are `f.resolved_at IS NULL AND vexOpen()`, which is
+ * what the exposure summary's open counts and the `status=open` finding filter need.
  */
-export function vexOpen() {
-  return sql<SqlBool>`NOT EXISTS (SELECT 1 FROM exposure_vex_statements vx WHERE vx.finding_id = f.id AND vx.is_current = 1 AND vx.status IN ('not_affected', 'fixed'))`;
+export function vexOpen(findingAlias = 'f') {
+  const id = sql.ref(`${findingAlias}.id`);
+  return sql<SqlBool>`NOT EXISTS (SELECT 1 FROM exposure_vex_statements vx WHERE vx.finding_id = ${id} AND vx.is_current = 1 AND vx.status IN ('not_affected', 'fixed'))`;
 }
 
 export async function history(q: Q, findingId: string): Promise<VexRow[]> {

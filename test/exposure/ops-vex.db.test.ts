@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
+import { vexOpen } from '../../src/exposure/vex.repository.js';
 import { cycloneDx16Schema, openVex020Schema } from '../../src/formats/vex/index.js';
 import { describeBackends } from '../backends.js';
 import { startTestApp, type TestApp, type TestOrg } from '../harness.js';
@@ -122,6 +123,21 @@ describeBackends('VEX statements on findings', (backend) => {
     const listed = await findings(t, op.token);
     expect(listed.map((f) => f.id)).toEqual(expect.arrayContaining([fLeft.id, fRight.id]));
     expect((await t.req('GET', `/api/v1/findings/${fRight.id}`, { token: op.token })).status).toBe(200);
+    // Out of the open set (vexOpen), and back in when the statement says affected again.
+    const open = async () =>
+      (
+        await t.services.db.kysely
+          .selectFrom('exposure_findings as f')
+          .select('f.id')
+          .where('f.resolved_at', 'is', null)
+          .where(vexOpen())
+          .execute()
+      ).map((x) => x.id);
+    expect(await open()).toEqual([fOther.id]);
+    await vex(op.token, fLeft.id, { status: 'affected', actionStatement: 'Upgrade left-padder to 1.0.1.' });
+    expect((await open()).sort()).toEqual([fLeft.id, fOther.id].sort());
+    await vex(op.token, fLeft.id, { status: 'not_affected', justification: 'vulnerable_code_not_in_execute_path' });
+    expect(await open()).toEqual([fOther.id]);
   });
 
   describe('bad input: 400 naming the field, nothing stored', () => {
