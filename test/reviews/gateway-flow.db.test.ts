@@ -5,7 +5,7 @@
  * withdrawal, including a call in flight.
  */
 import OpenAI from 'openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeBackends } from '../backends.js';
 import { startTestApp, type TestApp } from '../harness.js';
 import { textOf } from '../scripted-model/server.js';

@@ -108,15 +108,7 @@ export class TermsService {
         objectId: id,
         details: { consentId: c.id, termsId: terms.id, version: terms.version, party, termsSha256: c.terms_sha256 },
       });
-      return {
-        id: c.id,
-        termsId: c.terms_id,
-        party,
-        signerOrgId: c.signer_org_id,
-        signerMemberId: c.signer_member_id,
-        termsSha256: c.terms_sha256,
-        signedAt: c.signed_at,
-      };
+      return consentView(c);
     });
   }
 }
