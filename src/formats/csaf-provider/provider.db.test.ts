@@ -6,11 +6,13 @@
  * the document URL or a hash file.
  */
 import { createHash } from 'node:crypto';
+import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeBackends } from '../../../test/backends.js';
 import { startTestApp, type TestApp, type TestOrg } from '../../../test/harness.js';
 import { schemaSet } from '../csaf/schema-set.js';
 import { csafValidatorErrors } from '../csaf/testing/validator.js';
+import { readSource } from '../import/sources.js';
 import { changesCsv, csafFileName, indexTxt, type ProviderEntry, relativePath } from './layout.js';
 
 const FIRST = 'https://www.first.org/cvss/';
@@ -230,6 +232,20 @@ describeBackends('CSAF provider', (backend) => {
     }
     // clear, green, amber, strict (as RED) and red (the coordinator's member wrote it); the embargoed one is held back.
     expect(served).toBe(5);
+  });
+
+  it('real imported records (the OSV fixture sample) are served as valid CSAF in the WHITE folder', async () => {
+    const caller = await t.services.participants.authenticate(t.adminToken);
+    const sample = resolve(import.meta.dirname, '../../../fixtures/osv/valid-sample.jsonl');
+    const s = await t.services.imports.importRecords(caller, 'osv', readSource('osv', sample, { allowRemote: false }));
+    expect(s.created).toBeGreaterThanOrEqual(10);
+    const index = (await get(`${W}/white/index.txt`)).raw.split('\n').filter(Boolean);
+    expect(index).toHaveLength(1 + s.created);
+    for (const path of index) {
+      const doc = await get(`${W}/white/${path}`);
+      expect(doc.status).toBe(200);
+      expect(await csafValidatorErrors(doc.body), path).toEqual([]);
+    }
   });
 
   it('the same bytes for every caller who may see a document (hashes do not depend on who asks)', async () => {
