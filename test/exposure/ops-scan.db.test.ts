@@ -71,7 +71,7 @@ describeBackends('read-only scan', (backend) => {
         cvssVector: 'CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N',
       }),
     );
-  }, 60_000);
+  }, 240_000);
   afterAll(() => t?.close());
 
   it('reports findings with purl, version, advisory id and aliases; stores nothing', async () => {

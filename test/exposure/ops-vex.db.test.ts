@@ -72,7 +72,7 @@ describeBackends('VEX statements on findings', (backend) => {
       body: { url: 'http://127.0.0.1:9/hook', eventTypes: ['exposure.finding.changed'] },
     });
     expect(hook.status, hook.raw).toBe(201);
-  }, 60_000);
+  }, 240_000);
   afterAll(() => t?.close());
 
   it('records a statement in either vocabulary, keeps the history, audits and announces it in the same change', async () => {
