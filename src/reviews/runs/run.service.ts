@@ -385,7 +385,7 @@ export class RunService {
   async resume(): Promise<() => Promise<void>> {
     this.running = true;
     const sweep = async () => {
-      for (const row of await repo.liveRuns(this.db.kysely)) this.enqueue(row.id);
+      for (const row of await repo.liveRuns(this.db.kysely, undefined, this.now())) this.enqueue(row.id);
     };
     await sweep();
     const leaseMs = this.opts.leaseMs ?? 120_000;

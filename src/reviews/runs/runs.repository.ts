@@ -114,10 +114,17 @@ export async function renewLeases(q: Q, ids: string[], owner: string, until: str
     .execute();
 }
 
-/** Runs to pick up again at start: queued or interrupted while running, oldest first. */
-export async function liveRuns(q: Q, windowId?: string): Promise<RunRow[]> {
+/**
+ * Runs to pick up, oldest first: queued or interrupted while running. With `claimableAt`, only those a node could
+ * claim at that instant (queued, or running with a lapsed lease).
+ */
+export async function liveRuns(q: Q, windowId?: string, claimableAt?: string): Promise<RunRow[]> {
   let query = q.selectFrom('review_runs').selectAll().where('status', 'in', LIVE_STATUSES);
   if (windowId) query = query.where('window_id', '=', windowId);
+  if (claimableAt)
+    query = query.where((eb) =>
+      eb.or([eb('status', '=', 'queued'), eb('lease_until', 'is', null), eb('lease_until', '<', claimableAt)]),
+    );
   return query.orderBy('created_at').orderBy('id').execute();
 }
 
