@@ -36,6 +36,7 @@ const module: CapabilityModule = {
     services.webhookDispatcher = new Dispatcher(services.db, services.clock, cfg, secrets, services.bus.nodeId, {
       beforeRun: async () => {
         await services.webhooks.disableWithdrawn();
+        await services.webhooks.purgeOld();
       },
       onError: logError('webhook dispatcher'),
     });

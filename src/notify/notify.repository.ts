@@ -3,7 +3,9 @@
  * Delivery claims use `FOR UPDATE SKIP LOCKED` on PostgreSQL so that several nodes can dispatch at once without
  * taking the same rows; a claim carries a lease, and a lapsed lease (a node that crashed mid-delivery) is claimable.
  */
+import type { ExpressionBuilder } from 'kysely';
 import type { Db } from '../db/connect.js';
+import type { Database } from '../db/schema.js';
 import type { Q } from '../db/tx.js';
 
 export interface NotifyEventsTable {
@@ -364,4 +366,30 @@ export async function insertAttempt(q: Q, row: Omit<AttemptRow, 'seq'>): Promise
     .insertInto('webhook_attempts')
     .values({ ...row, seq: Number(last?.seq ?? 0) + 1 })
     .execute();
+}
+
+/**
+ * Retention: finished deliveries (delivered or dead) created before `before`, their attempts, and events left without
+ * deliveries. Returns the number of deliveries removed.
+ */
+export async function purgeFinished(q: Q, before: string): Promise<number> {
+  const old = (eb: ExpressionBuilder<Database, 'webhook_deliveries'>) =>
+    eb.and([eb('state', 'in', ['delivered', 'dead']), eb('created_at', '<', before)]);
+  await q
+    .deleteFrom('webhook_attempts')
+    .where('delivery_id', 'in', (eb) => eb.selectFrom('webhook_deliveries').select('id').where(old))
+    .execute();
+  const res = await q.deleteFrom('webhook_deliveries').where(old).executeTakeFirst();
+  await q
+    .deleteFrom('notify_events')
+    .where('created_at', '<', before)
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb.selectFrom('webhook_deliveries as d').select('d.id').whereRef('d.event_id', '=', 'notify_events.id'),
+        ),
+      ),
+    )
+    .execute();
+  return Number(res.numDeletedRows);
 }

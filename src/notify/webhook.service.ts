@@ -127,6 +127,9 @@ function presentDelivery(
   };
 }
 
+/** Finished deliveries and their attempt log are kept this long. */
+export const RETENTION_DAYS = 90;
+
 export class WebhookService {
   /** Set by the module once the dispatcher exists (ping sends at once; redelivery wakes the loop). */
   dispatcher: Dispatcher | null = null;
@@ -404,6 +407,20 @@ export class WebhookService {
       return n;
     });
   }
+
+  /**
+   * Delete finished deliveries (delivered or dead) and their attempts after RETENTION_DAYS, and events left without
+   * deliveries. Runs at most once an hour per process (from the dispatcher round); returns the deliveries removed.
+   */
+  async purgeOld(force = false): Promise<number> {
+    const nowMs = this.clock().getTime();
+    if (!force && nowMs - this.lastPurge < 3_600_000) return 0;
+    this.lastPurge = nowMs;
+    const before = new Date(nowMs - RETENTION_DAYS * 86_400_000).toISOString();
+    return inTx(this.db, (tx) => repo.purgeFinished(tx, before));
+  }
+
+  private lastPurge = 0;
 
   /** The organisation's export bundle section: subscriptions (never secrets) and the delivery log. */
   async exportFor(q: Q, orgId: string): Promise<Record<string, unknown[]>> {

@@ -421,6 +421,42 @@ describeBackends('webhooks', (backend) => {
       .execute();
     expect(audit.map((a) => a.action)).toContain('webhook.disable');
   });
+
+  it('purges finished deliveries after the retention period, keeping what is still pending', async () => {
+    const ok = await receiver();
+    const down = await receiver(() => 500);
+    await subscribe(bank, ok.url, ['retention']);
+    await subscribe(utility, down.url, ['retention']);
+    await emit(bank.orgId, 'retention.done', {});
+    await emit(utility.orgId, 'retention.pending', {});
+    await t.services.webhookDispatcher.runOnce();
+    const states = async () =>
+      (
+        await t.services.db.kysely
+          .selectFrom('webhook_deliveries')
+          .select(['event_type', 'state'])
+          .where('event_type', 'like', 'retention.%')
+          .orderBy('event_type')
+          .execute()
+      ).map((d) => `${d.event_type}:${d.state}`);
+    expect(await states()).toEqual(['retention.done:delivered', 'retention.pending:pending']);
+    expect(await t.services.webhooks.purgeOld(true)).toBe(0);
+    advance(91 * 86_400_000);
+    expect(await t.services.webhooks.purgeOld(true)).toBeGreaterThanOrEqual(1);
+    expect(await states()).toEqual(['retention.pending:pending']);
+    const events = await t.services.db.kysely
+      .selectFrom('notify_events')
+      .select('type')
+      .where('type', 'like', 'retention.%')
+      .execute();
+    expect(events.map((e) => e.type)).toEqual(['retention.pending']);
+    const orphans = await t.services.db.kysely
+      .selectFrom('webhook_attempts')
+      .select('delivery_id')
+      .where('delivery_id', 'not in', (eb) => eb.selectFrom('webhook_deliveries').select('id'))
+      .execute();
+    expect(orphans).toEqual([]);
+  });
 });
 
 describeBackends('webhook URLs and SSRF', (backend) => {
