@@ -2,6 +2,7 @@
  * TAXII 2.1 protocol: versions and their history, every filter, the manifest, the error resource for 400, 401, 403,
  * 404, 406 and 415, POST → 202 → status → reports (markings never widened), DELETE (coordinators withdraw).
  */
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inTx } from '../../src/db/tx.js';
 import { TLP2_MARKING_IDS, tlp2Marking } from '../../src/formats/stix/index.js';
@@ -369,6 +370,81 @@ describeBackends('TAXII protocol', (backend) => {
         .execute();
       expect(audit.map((x) => x.object_id)).toEqual(expect.arrayContaining([r.body.id, again.body.id]));
     });
+  });
+
+  describe('bad input', () => {
+    it('arbitrary JSON bodies and filter values: always a TAXII answer (never 5xx), nothing stored but reports', async () => {
+      const reports = async () =>
+        Number(
+          (
+            await w.t.services.db.kysely
+              .selectFrom('reports')
+              .select((eb) => eb.fn.countAll<number>().as('n'))
+              .executeTakeFirstOrThrow()
+          ).n,
+        );
+      const objects = async () =>
+        Number(
+          (
+            await w.t.services.db.kysely
+              .selectFrom('taxii_objects')
+              .select((eb) => eb.fn.countAll<number>().as('n'))
+              .executeTakeFirstOrThrow()
+          ).n,
+        );
+      const storedObjects = await objects();
+      const stixish = fc.record(
+        {
+          type: fc.constantFrom('vulnerability', 'identity', 'software', 'relationship', 'x-thing'),
+          spec_version: fc.constantFrom('2.1', '2.0', 7),
+          id: fc.oneof(
+            fc.uuid().map((u) => `vulnerability--${u}`),
+            fc.string(),
+          ),
+          created: fc.oneof(fc.constant('2026-11-20T08:00:00Z'), fc.string(), fc.integer()),
+          modified: fc.oneof(fc.constant('2026-11-20T08:00:00Z'), fc.string()),
+          name: fc.oneof(fc.string(), fc.integer(), fc.constant(null)),
+          description: fc.string(),
+          object_marking_refs: fc.array(fc.oneof(fc.constant(TLP2_MARKING_IDS.RED), fc.string())),
+        },
+        { requiredKeys: [] },
+      );
+      const body = fc.oneof(
+        fc.jsonValue(),
+        fc.record({ objects: fc.array(fc.oneof(stixish, fc.jsonValue()), { maxLength: 5 }) }),
+      );
+      await fc.assert(
+        fc.asyncProperty(body, async (b) => {
+          const before = await reports();
+          const r = await w.t.req<Record<string, unknown>>('POST', `${ROOT}/collections/${RESTRICTED}/objects/`, {
+            token: w.b.token,
+            headers: TAXII_BODY,
+            body: JSON.stringify(b),
+          });
+          expect([202, 400]).toContain(r.status);
+          expect(r.headers['content-type']).toBe(TAXII_MEDIA_TYPE);
+          const created = r.status === 202 ? Number(r.body.success_count) : 0;
+          expect((await reports()) - before).toBeLessThanOrEqual(created);
+        }),
+        { numRuns: 60 },
+      );
+      await fc.assert(
+        fc.asyncProperty(
+          fc.dictionary(
+            fc.constantFrom('added_after', 'limit', 'next', 'match[id]', 'match[type]', 'match[version]', 'match[x]'),
+            fc.string(),
+          ),
+          async (q) => {
+            const qs = new URLSearchParams(q).toString();
+            const r = await get(w.t, `${ROOT}/collections/${PUBLIC}/objects/?${qs}`, null);
+            expect([200, 400]).toContain(r.status);
+            expect(r.headers['content-type']).toBe(TAXII_MEDIA_TYPE);
+          },
+        ),
+        { numRuns: 100 },
+      );
+      expect(await objects()).toBe(storedObjects);
+    }, 120_000);
   });
 
   describe('DELETE', () => {
