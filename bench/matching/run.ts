@@ -17,6 +17,7 @@ import {
   normalizeComponent,
   sortFindings,
 } from '../../src/matching/types.js';
+import { B1_ECOSYSTEMS, startB1 } from './b1.js';
 import {
   candidateComponents,
   componentsOfCycloneDx,
@@ -200,6 +201,61 @@ for (let r = 0; r < 10; r++) {
   b0SbomMs.push(now() - s);
 }
 
+// ---- B1: @renovatebot/osv-offline-db + B0's range check (bench/matching/b1.ts) ----
+const B1_SAMPLE = opt('b1-sample', 3);
+const b1 = await startB1(advisories);
+let b1Figures: {
+  ingestMs: number;
+  loadMs: number;
+  fullMs: number;
+  sbomP50: number;
+  pairs: number;
+  b0Pairs: number;
+  outside: number;
+} | null = null;
+if (!('skipped' in b1)) {
+  const sample = sampleIds.slice(0, B1_SAMPLE);
+  let pairs = 0;
+  let outside = 0;
+  const b1Found = new Map<string, string[]>();
+  t = now();
+  for (const i of sample) {
+    const r = await b1.match(Array.from(portfolio[i]!, (c) => normal[c]!));
+    pairs += r.ids;
+    outside += r.outside;
+    for (const [k, v] of r.perComponent) b1Found.set(k, v);
+  }
+  const fullMs = ((now() - t) / sample.length) * INVENTORIES;
+  // B0 on the same components of B1's ecosystems: the (component, advisory) pairs B1 must find too.
+  let b0Pairs = 0;
+  for (const i of sample) {
+    const seen = new Set<string>();
+    for (const c of portfolio[i]!) {
+      const n = normal[c];
+      if (!n || seen.has(n.key) || !B1_ECOSYSTEMS.has(n.base)) continue;
+      seen.add(n.key);
+      const want = matchComponent(n, byEco.get(n.base) ?? []);
+      b0Pairs += want.length;
+      const got = b1Found.get(n.key) ?? [];
+      const missing = want.filter((x) => !got.includes(x));
+      if (missing.length > 0)
+        log(`B1 differs from B0 on ${n.base}/${n.name}@${n.version}: B1 lacks ${missing.join(', ')}`);
+    }
+  }
+  const sbomB1: number[] = [];
+  for (let r = 0; r < 3; r++) {
+    const s = now();
+    const comps = componentsOfCycloneDx(sboms[r % sboms.length]!).map((c) => {
+      const n = normalizeComponent(c);
+      return n.ok ? n.value : null;
+    });
+    await b1.match(comps);
+    sbomB1.push(now() - s);
+  }
+  b1Figures = { ingestMs: b1.ingestMs, loadMs: b1.loadMs, fullMs, sbomP50: pct(sbomB1, 50), pairs, b0Pairs, outside };
+  b1.close();
+}
+
 // ---- report ----
 const refs = stats.references;
 const figures = {
@@ -228,7 +284,12 @@ const figures = {
   speedup_vs_b0: +(b0FullMs / fullMs).toFixed(1),
   speedup_vs_b0_new_sbom: +(pct(b0SbomMs, 50) / pct(sbomMs, 50)).toFixed(1),
   speedup_vs_b0_new_advisory: +(pct(b0AdvMs, 50) / pct(advMs, 50)).toFixed(0),
-  speedup_vs_b1: null as number | null,
+  speedup_vs_b1: b1Figures ? +(b1Figures.fullMs / fullMs).toFixed(1) : null,
+  b1_ingest_ms: b1Figures ? Math.round(b1Figures.ingestMs + b1Figures.loadMs) : null,
+  b1_full_match_ms_scaled: b1Figures ? Math.round(b1Figures.fullMs) : null,
+  b1_new_sbom_p50_ms: b1Figures ? +b1Figures.sbomP50.toFixed(1) : null,
+  speedup_vs_b1_new_sbom: b1Figures ? +(b1Figures.sbomP50 / pct(sbomMs, 50)).toFixed(1) : null,
+  b1_pairs_vs_b0: b1Figures ? `${b1Figures.pairs}/${b1Figures.b0Pairs}` : null,
 };
 
 if (JSON_OUT) {
@@ -273,7 +334,29 @@ if (JSON_OUT) {
       `${figures.b0_new_advisory_p50_ms} ms -> index ${figures.speedup_vs_b0_new_advisory}x`,
       '',
     ],
-    ['B1 (@renovatebot/osv-offline-db)', 'not run (not installed here)', ''],
+    ...((): [string, string, string][] => {
+      if (!b1Figures)
+        return [['B1 (@renovatebot/osv-offline-db)', `not run: ${(b1 as { skipped: string }).skipped}`, '']];
+      return [
+        [
+          'B1 store write + load (osv-offline-db)',
+          `${(b1Figures.ingestMs / 1000).toFixed(1)} s + ${(b1Figures.loadMs / 1000).toFixed(1)} s`,
+          '',
+        ],
+        [
+          `B1 full match (scaled from ${Math.min(B1_SAMPLE, sampleIds.length)} inventories)`,
+          `${figures.b1_full_match_ms_scaled} ms -> index is ${figures.speedup_vs_b1}x faster`,
+          '',
+        ],
+        ['B1 new SBOM p50', `${figures.b1_new_sbom_p50_ms} ms -> index ${figures.speedup_vs_b1_new_sbom}x`, ''],
+        [
+          'B1 (component, advisory) pairs vs B0',
+          `${b1Figures.pairs} / ${b1Figures.b0Pairs} on its ecosystems (${b1Figures.outside} components outside them)`,
+          'equal',
+        ],
+        ['B1 new advisory -> inventories', 'no reverse index: a scan of the portfolio, as B0', ''],
+      ];
+    })(),
   ];
   const w = Math.max(...rows.map((r) => r[0].length));
   const w2 = Math.max(...rows.map((r) => r[1].length));
