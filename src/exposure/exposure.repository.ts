@@ -256,6 +256,36 @@ export async function insertFinding(q: Q, row: FindingRow, advisoryIds: readonly
     .execute();
 }
 
+/** Many findings at once, in chunks (a new SBOM can bring thousands). */
+export async function insertFindings(
+  q: Q,
+  items: { row: FindingRow; advisoryIds: readonly string[] }[],
+): Promise<void> {
+  // 26 columns: 1,000 rows stay under SQLite's 32,766 bound parameters.
+  for (let i = 0; i < items.length; i += 1000) {
+    const chunk = items.slice(i, i + 1000);
+    await q
+      .insertInto('exposure_findings')
+      .values(chunk.map((x) => x.row))
+      .execute();
+    const links = chunk.flatMap((x) => x.advisoryIds.map((a) => ({ finding_id: x.row.id, advisory_id: a })));
+    for (let j = 0; j < links.length; j += 5000)
+      await q
+        .insertInto('exposure_finding_advisories')
+        .values(links.slice(j, j + 5000))
+        .execute();
+  }
+}
+
+export async function resolveFindings(q: Q, ids: readonly string[], resolution: string, at: string): Promise<void> {
+  for (let i = 0; i < ids.length; i += 1000)
+    await q
+      .updateTable('exposure_findings')
+      .set({ resolved_at: at, resolution, updated_at: at })
+      .where('id', 'in', ids.slice(i, i + 1000))
+      .execute();
+}
+
 export async function updateFinding(
   q: Q,
   id: string,

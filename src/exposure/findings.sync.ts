@@ -104,7 +104,14 @@ export class FindingSync {
       return comps.get(key);
     };
     const viewer = await repo.orgViewer(tx, asset.org_id);
-    const visibleOf = async (ids: readonly string[]) => (viewer ? repo.visibleAdvisoryIds(tx, viewer, now, ids) : []);
+    // Which advisories the organisation may see now: one query for every advisory this reconcile touches.
+    const allIds = new Set<string>();
+    for (const d of desired) for (const id of d.advisoryIds) allIds.add(id);
+    for (const f of open) for (const id of JSON.parse(f.advisory_ids) as string[]) allIds.add(id);
+    const visibleSet = new Set(viewer ? await repo.visibleAdvisoryIds(tx, viewer, now, [...allIds]) : []);
+    const visibleOf = async (ids: readonly string[]) => ids.filter((id) => visibleSet.has(id));
+    const inserts: { row: repo.FindingRow; advisoryIds: string[] }[] = [];
+    const resolved = new Map<string, string[]>();
 
     for (const [d, existing] of pairs) {
       const g = groupFacts(d.advisoryIds.map((id) => this.index.advisory(id)));
@@ -180,7 +187,7 @@ export class FindingSync {
         resolution: null,
         notified_at: visible.length ? now : null,
       };
-      await repo.insertFinding(tx, row, d.advisoryIds);
+      inserts.push({ row, advisoryIds: d.advisoryIds });
       counts.created++;
       if (visible.length) events.push(this.event('exposure.finding.created', asset, row.id, visible, p, row));
     }
@@ -194,7 +201,7 @@ export class FindingSync {
       const ids = JSON.parse(f.advisory_ids) as string[];
       const anyLive = ids.some((id) => this.index.advisory(id)?.withdrawn === false);
       const resolution = !stillHeld ? 'component_removed' : !anyLive ? 'advisory_withdrawn' : 'no_longer_affected';
-      await repo.updateFinding(tx, f.id, { resolved_at: now, resolution, updated_at: now });
+      resolved.set(resolution, [...(resolved.get(resolution) ?? []), f.id]);
       counts.resolved++;
       if (f.notified_at) {
         const visible = await visibleOf(ids);
@@ -214,6 +221,8 @@ export class FindingSync {
           });
       }
     }
+    await repo.insertFindings(tx, inserts);
+    for (const [resolution, ids] of resolved) await repo.resolveFindings(tx, ids, resolution, now);
     const outbox = this.outbox();
     if (events.length && outbox) await outbox.enqueue(tx, events);
     return counts;
