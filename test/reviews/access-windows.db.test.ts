@@ -40,7 +40,7 @@ describeBackends('review window access', (backend) => {
     win = await openWindow(t, w, up.baseURL);
     other = await openWindow(t, { ...w, agency: third }, up.baseURL);
     agencyColleague = await t.member(w.agency, 'analyst');
-  });
+  }, 120_000); // a shared machine and database can be slow to set up
   afterAll(async () => {
     await t.close();
     await up.close();

@@ -27,7 +27,7 @@ describeBackends('review gateway', (backend) => {
     const addr = await t.app.listen({ port: 0, host: '127.0.0.1' });
     gatewayURL = `${addr}/gateway/v1`;
     w = await world(t);
-  });
+  }, 120_000); // a shared machine and database can be slow to set up
   afterAll(async () => {
     await t.close();
     await up.close();

@@ -74,7 +74,7 @@ describeBackends('no approval anywhere in the review window', (backend) => {
   beforeAll(async () => {
     t = await startTestApp(backend, { config: { secretsKey: SECRETS_KEY } });
     doc = (await t.req<typeof doc>('GET', '/api/v1/openapi.json')).body;
-  });
+  }, 120_000); // a shared machine and database can be slow to set up
   afterAll(async () => t?.close());
 
   const reviewPaths = (p: string) => p.startsWith('/api/v1/reviews') || p.startsWith('/gateway');

@@ -24,7 +24,7 @@ describeBackends('review routes: bad input', (backend) => {
     t = await startTestApp(backend, { config: { secretsKey: SECRETS_KEY } });
     w = await world(t);
     win = await openWindow(t, w, up.baseURL);
-  });
+  }, 120_000); // a shared machine and database can be slow to set up
   afterAll(async () => {
     await t.close();
     await up.close();

@@ -62,7 +62,7 @@ describeBackends('review window lifecycle', (backend) => {
       body: { url: 'http://127.0.0.1:9/hook', eventTypes: ['review.*'] },
     });
     expect(hook.status, hook.raw).toBe(201);
-  });
+  }, 120_000); // a shared machine and database can be slow to set up
   afterAll(async () => {
     await t.close();
     await up.close();
