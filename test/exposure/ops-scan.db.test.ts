@@ -3,10 +3,14 @@
  * only advisories the caller may see are reported (an AMBER one only to its audience, alias-group members hidden
  * from others); the asset's tags set the priority; nothing is stored; bad input is refused naming the field.
  */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { parseSbom } from '../../src/exposure/sbom/parse.js';
+import { projectRoot } from '../../src/paths.js';
 import { describeBackends } from '../backends.js';
 import { startTestApp, type TestApp, type TestOrg } from '../harness.js';
-import { advisoryBody, counts, publish } from './helpers.js';
+import { advisoryBody, counts, fixture, publish } from './helpers.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: the test reads JSON the API wrote
 type Loose = Record<string, any>;
@@ -125,6 +129,44 @@ describeBackends('read-only scan', (backend) => {
       ['jinja2', 'P1'],
       ['left-padder', 'P2'],
     ]);
+  });
+
+  it('matches AI models against advisories that name them (Hugging Face ecosystem)', async () => {
+    const adv = await publish(
+      t,
+      advisoryBody({
+        summary: 'Backdoored weights in example-org/chat-7b',
+        aliases: ['CVE-2099-0405'],
+        affected: [
+          { package: { ecosystem: 'Hugging Face', name: 'example-org/chat-7b' }, versions: ['0123456789abcdef'] },
+        ],
+      }),
+    );
+    const model = (version: string) => ({
+      ref: 'm',
+      name: 'example-org/chat-7b',
+      version,
+      kind: 'machine-learning-model',
+    });
+    const hit = await scan(op.token, { components: [model('0123456789abcdef')] });
+    expect(hit.status, hit.raw).toBe(200);
+    expect(hit.body.findings).toHaveLength(1);
+    expect(hit.body.findings[0]).toMatchObject({
+      component: { name: 'example-org/chat-7b', version: '0123456789abcdef', ecosystem: null },
+      advisory: { id: adv, aliases: ['CVE-2099-0405'] },
+    });
+    const miss = await scan(op.token, { components: [model('fedcba9876543210')] });
+    expect(miss.body.findings).toEqual([]);
+  });
+
+  it('accepts every component parseSbom gives for the real SBOM fixtures (CycloneDX 1.4-1.6, SPDX 2.3)', async () => {
+    for (const name of readdirSync(join(projectRoot(), 'fixtures', 'sbom')).filter((f) => f.endsWith('.json'))) {
+      const parsed = parseSbom(fixture(name), { fileName: name });
+      if (!parsed.ok) throw new Error(`${name}: ${JSON.stringify(parsed.issues)}`);
+      const r = await scan(op.token, { components: parsed.value.components });
+      expect(r.status, `${name}: ${r.raw.slice(0, 300)}`).toBe(200);
+      expect(r.body.components).toBe(parsed.value.components.length);
+    }
   });
 
   it('bad input: 400 naming the field', async () => {
