@@ -113,3 +113,14 @@ export async function exportRows(q: Q, viewer: Viewer, now: string, orgId: strin
   if (asset) query = query.where('s.name', '=', asset);
   return query.orderBy('s.name').orderBy('f.id').execute();
 }
+
+/** Every statement the organisation made (current and past), for its export bundle. */
+export async function exportOrg(q: Q, orgId: string): Promise<VexRow[]> {
+  return q
+    .selectFrom('exposure_vex_statements')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .orderBy('finding_id')
+    .orderBy('seq')
+    .execute();
+}

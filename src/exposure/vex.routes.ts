@@ -6,10 +6,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { RouteRegistry } from '../http/route.js';
 import type { Services } from '../services.js';
+import { exportOrg as exportVex } from './vex.repository.js';
 import { ScanService } from './vex.scan.js';
 import { scanInputSchema } from './vex.scan.schema.js';
 import { findingIdParams, vexExportQuerySchema, vexInputSchema } from './vex.schema.js';
-import { VexService } from './vex.service.js';
+import { presentVex, VexService } from './vex.service.js';
 
 export function vexServiceOf(s: Services): VexService {
   return new VexService({
@@ -23,8 +24,18 @@ export function vexServiceOf(s: Services): VexService {
   });
 }
 
+/** Services whose export bundle already carries the VEX statements (the routes may be registered more than once). */
+const exporting = new WeakSet<Services>();
+
 export function registerVexRoutes(app: FastifyInstance, r: RouteRegistry, s: Services): void {
   const vex = vexServiceOf(s);
+  if (!exporting.has(s)) {
+    exporting.add(s);
+    // An organisation leaving takes its statements with it.
+    s.participants.registerExporter(async (q, orgId) => ({
+      exposureVexStatements: (await exportVex(q, orgId)).map(presentVex),
+    }));
+  }
   const scan = new ScanService(s);
   const tags = ['exposure'];
 

@@ -225,6 +225,17 @@ describeBackends('VEX statements on findings', (backend) => {
     expect((await t.services.audit.list({ action: 'vex.export', objectId: op.orgId, limit: 5 })).length).toBe(1);
   });
 
+  it("the organisation's export bundle carries its statements, current and past, and none of another's", async () => {
+    const r = await t.req<Loose>('GET', `/api/v1/organisations/${other.orgId}/export`, { token: other.token });
+    expect(r.status, r.raw).toBe(200);
+    const mine = r.body.exposureVexStatements as Loose[];
+    expect(mine.map((s) => [s.findingId, s.status])).toEqual([[fOther.id, 'not_affected']]);
+    const ops = await t.req<Loose>('GET', `/api/v1/organisations/${op.orgId}/export`, { token: op.token });
+    const all = ops.body.exposureVexStatements as Loose[];
+    expect(all.length).toBeGreaterThanOrEqual(6);
+    expect(new Set(all.map((s) => s.findingId))).toEqual(new Set([fLeft.id, fRight.id]));
+  });
+
   it('exports CycloneDX 1.6 VEX: schema-valid, a CycloneDX justification kept as given; per asset', async () => {
     await vex(op.token, fLeft.id, {
       status: 'not_affected',
