@@ -7,7 +7,7 @@ import { ImportService } from './import/import.service.js';
 import * as migration060 from './import/migrations/060-formats.js';
 import { registerExportRoutes } from './serve/export.routes.js';
 import { registerOsvApiRoutes } from './serve/osv-api.routes.js';
-import { initTaxii, registerTaxii, taxiiMigration } from './taxii/index.js';
+import { initTaxii, registerTaxii, startTaxii, taxiiMigration } from './taxii/index.js';
 
 declare module '../services.js' {
   interface Services {
@@ -35,6 +35,7 @@ const module: CapabilityModule = {
     registerCsafProviderRoutes(app, registry, services);
   },
   cli: (program) => registerImportCli(program),
+  start: (services) => startTaxii(services),
 };
 
 export default module;

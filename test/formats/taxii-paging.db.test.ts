@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Marking } from '../../src/access/marking.js';
 import { inTx } from '../../src/db/tx.js';
+import { startTaxii } from '../../src/formats/taxii/index.js';
 import { describeBackends } from '../backends.js';
 import { startTestApp, type TestApp, type TestOrg } from '../harness.js';
 import { ACCEPT, advisoryBody, PARTICIPANTS, PUBLIC, publish, ROOT, stixIssues, walk } from './taxii-world.js';
@@ -70,6 +71,28 @@ describeBackends('TAXII paging', (backend) => {
       });
   }, 300_000);
   afterAll(async () => t?.close());
+
+  it('backfill: imported advisories are recorded at most a budget per call; the background run at serve finishes', async () => {
+    const behind = async () =>
+      Number(
+        (
+          await t.services.db.kysely
+            .selectFrom('advisories as a')
+            .leftJoin('taxii_sync as s', 's.advisory_id', 'a.id')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .where('s.advisory_id', 'is', null)
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    expect(await behind()).toBe(N);
+    expect(await t.services.taxii.catchUp(300)).toBe(300);
+    expect(await behind()).toBe(N - 300);
+    const stop = startTaxii(t.services);
+    for (let i = 0; i < 600 && (await behind()) > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    await stop();
+    expect(await behind()).toBe(0);
+    expect(await t.services.taxii.catchUp()).toBe(0);
+  }, 300_000);
 
   it('walks every public object once, in pages of 97, although they share one date_added', async () => {
     const { objects, pages } = await walk(t, PUBLIC, null, '', 97);

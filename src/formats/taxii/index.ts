@@ -31,3 +31,19 @@ export function initTaxii(services: Services): void {
 export async function registerTaxii(app: FastifyInstance, services: Services): Promise<void> {
   await registerTaxiiRoutes(app, services);
 }
+
+/** `serve`: record the object versions of advisories written before (the backfill) without waiting for a reader. */
+export function startTaxii(services: Services): () => Promise<void> {
+  let stopped = false;
+  const run = (async () => {
+    try {
+      while (!stopped && (await services.taxii.catchUp(1000)) > 0);
+    } catch {
+      // Readers catch up too; a failure here (e.g. the database closing at shutdown) loses nothing.
+    }
+  })();
+  return async () => {
+    stopped = true;
+    await run;
+  };
+}

@@ -58,6 +58,8 @@ export interface StatusResource {
 }
 
 const CATCH_UP_BATCH = 200;
+/** Advisories a read request may record before it answers (the rest follow with later requests or in the background). */
+export const CATCH_UP_PER_REQUEST = 1000;
 
 function notFound(what: string): TaxiiError {
   return new TaxiiError(404, 'Not found', `${what} was not found`);
@@ -151,21 +153,24 @@ export class TaxiiService {
 
   /**
    * Record advisories that have versions without objects: those written before this module existed (the backfill)
-   * and any written without a change event. Cheap when there is nothing to do (one indexed read).
+   * and any written without a change event. Cheap when there is nothing to do (one indexed read). At most `budget`
+   * advisories per call, so one request never carries a whole backfill; `serve` runs it to the end in the background.
    */
-  async catchUp(): Promise<number> {
+  async catchUp(budget = Number.POSITIVE_INFINITY): Promise<number> {
     let done = 0;
-    for (;;) {
+    while (done < budget) {
       if ((await repo.advisoriesBehind(this.db.kysely, 1)).length === 0) return done;
+      const batch = Math.min(CATCH_UP_BATCH, budget - done);
       const n = await inTx(this.db, async (tx) => {
         await repo.lockWriters(tx, this.db.dialect);
-        const ids = await repo.advisoriesBehind(tx, CATCH_UP_BATCH);
+        const ids = await repo.advisoriesBehind(tx, batch);
         for (const id of ids) await this.syncAdvisory(tx, id);
         return ids.length;
       });
       done += n;
-      if (n < CATCH_UP_BATCH) return done;
+      if (n < batch) return done;
     }
+    return done;
   }
 
   // --- reading ---------------------------------------------------------------------------------------------------
@@ -187,7 +192,7 @@ export class TaxiiService {
   /** One page of a collection's objects as this caller may see them now. */
   async page(caller: Caller, collection: Collection, f: TaxiiFilter): Promise<ServedPage> {
     if (!collection.canRead) throw new TaxiiError(403, 'Forbidden', 'this collection cannot be read');
-    await this.catchUp();
+    await this.catchUp(CATCH_UP_PER_REQUEST);
     const now = this.now();
     return inTx(this.db, async (tx) => {
       const rows = await repo.servedPage(tx, viewerOf(caller), now, collection.audience(now), f);
@@ -213,7 +218,7 @@ export class TaxiiService {
   /** The latest version of an object in the collection for this caller, whatever the filters; null when none. */
   async exists(caller: Caller, collection: Collection, objectId: string): Promise<ServedObject | null> {
     if (!collection.canRead) throw new TaxiiError(403, 'Forbidden', 'this collection cannot be read');
-    await this.catchUp();
+    await this.catchUp(CATCH_UP_PER_REQUEST);
     const now = this.now();
     const f: TaxiiFilter = {
       ids: [objectId],
