@@ -1,6 +1,7 @@
 import type { CapabilityModule } from '../module.js';
 import type { Services } from '../services.js';
 import * as migration090 from './migrations/090-portal.js';
+import { registerPortalCli } from './portal.cli.js';
 import { registerPortalRoutes } from './portal.routes.js';
 import { DEFAULT_PORTAL_OPTIONS, PortalService } from './portal.service.js';
 import { registerStatic } from './static.js';
@@ -25,6 +26,7 @@ const module: CapabilityModule = {
     registerPortalRoutes(app, registry, services);
     await registerStatic(app);
   },
+  cli: (program) => registerPortalCli(program),
 };
 
 export default module;
