@@ -1,4 +1,5 @@
 import type { CapabilityModule } from '../module.js';
+import { loadSecretsKey } from '../secrets.js';
 import type { Services } from '../services.js';
 import { ChangeBus } from './bus.js';
 import { Dispatcher } from './dispatcher.js';
@@ -30,7 +31,7 @@ const module: CapabilityModule = {
   migrations: [['015-notify', migration015]],
   init(services: Services) {
     const cfg = services.config.webhooks;
-    const secrets = new SecretBox(cfg.secretKey ?? services.config.secretsKey);
+    const secrets = new SecretBox(cfg.secretKey ?? (() => loadSecretsKey(services.config)));
     services.bus = new ChangeBus(services.db, services.config.databaseUrl, logError('change bus'));
     services.webhooks = new WebhookService(services.db, services.audit, services.clock, cfg, secrets);
     services.webhookDispatcher = new Dispatcher(services.db, services.clock, cfg, secrets, services.bus.nodeId, {

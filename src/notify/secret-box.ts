@@ -1,17 +1,23 @@
 /**
- * Webhook signing secrets at rest. With CLEARINGHOUSE_WEBHOOK_SECRET_KEY set they are encrypted with AES-256-GCM under
- * a key derived from it (HKDF-SHA-256), stored as `v1:<iv>:<tag>:<ciphertext>` (base64url). Without a key they are
- * stored as `plain:<secret>`; either way the API never returns a stored secret.
+ * Webhook signing secrets at rest, encrypted with AES-256-GCM under a key derived (HKDF-SHA-256) from
+ * CLEARINGHOUSE_WEBHOOK_SECRET_KEY, else from the deployment's secrets key (src/secrets.ts: configuration or the 0600
+ * key file), stored as `v1:<iv>:<tag>:<ciphertext>` (base64url). A box made without key material stores
+ * `plain:<secret>` (tests only; the module always gives it one); either way the API never returns a stored secret.
  */
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 
 export class SecretBox {
-  private readonly key: Buffer | null;
+  private derived: Buffer | null | undefined;
 
-  constructor(keyMaterial: string | undefined) {
-    this.key = keyMaterial
-      ? Buffer.from(hkdfSync('sha256', keyMaterial, 'clearinghouse', 'webhook-secrets', 32))
-      : null;
+  /** Key material, or a function giving it on first use (so a server without webhooks never creates a key file). */
+  constructor(private readonly keyMaterial: string | Buffer | (() => string | Buffer) | undefined) {}
+
+  private get key(): Buffer | null {
+    if (this.derived === undefined) {
+      const m = typeof this.keyMaterial === 'function' ? this.keyMaterial() : this.keyMaterial;
+      this.derived = m ? Buffer.from(hkdfSync('sha256', m, 'clearinghouse', 'webhook-secrets', 32)) : null;
+    }
+    return this.derived;
   }
 
   get encrypts(): boolean {

@@ -5,32 +5,14 @@
  * Nothing here ever returns a secret to a caller other than the gateway's forwarding code.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
 import type { Config } from '../../config.js';
 import { AppError } from '../../errors.js';
+import { loadSecretsKey } from '../../secrets.js';
+
+export { parseKey, secretsKeyFile } from '../../secrets.js';
 
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
-
-/** Parse a key given as 64 hex digits or base64 of 32 bytes. */
-export function parseKey(text: string): Buffer {
-  const t = text.trim();
-  const key = /^[0-9a-fA-F]{64}$/.test(t) ? Buffer.from(t, 'hex') : Buffer.from(t, 'base64');
-  if (key.length !== 32) throw new Error('the secrets key must be 32 bytes (64 hex digits or base64)');
-  return key;
-}
-
-/** Where the key file lives: CLEARINGHOUSE_SECRETS_KEY_FILE, else beside the SQLite file, else ./data/secrets.key. */
-export function secretsKeyFile(config: Config): string {
-  if (config.secretsKeyFile) return resolve(config.secretsKeyFile);
-  const url = config.databaseUrl;
-  if (url.startsWith('sqlite:')) {
-    const file = url.slice('sqlite:'.length);
-    if (file && file !== ':memory:') return join(dirname(resolve(file)), 'secrets.key');
-  }
-  return resolve('data', 'secrets.key');
-}
 
 export class SecretBox {
   private key: Buffer | null;
@@ -41,15 +23,7 @@ export class SecretBox {
   }
 
   static fromConfig(config: Config): SecretBox {
-    return new SecretBox(() => {
-      if (config.secretsKey) return parseKey(config.secretsKey);
-      const file = secretsKeyFile(config);
-      if (!existsSync(file)) {
-        mkdirSync(dirname(file), { recursive: true });
-        writeFileSync(file, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
-      }
-      return parseKey(readFileSync(file, 'utf8'));
-    });
+    return new SecretBox(() => loadSecretsKey(config));
   }
 
   private k(): Buffer {
