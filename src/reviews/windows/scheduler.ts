@@ -1,13 +1,14 @@
 /**
  * The review scheduler, started by the module's start(): closes due windows by themselves (../window.scheduler.ts),
- * records reminders 7 days and 1 day before a window closes, and marks grants whose validity ran out as expired.
+ * records reminders 7 days and 1 day before a window closes, marks grants whose validity ran out as expired, and
+ * purges the data of ended windows whose retention period has passed.
  * The clock is injected; tests drive it with fake timers or call tick().
  */
 import { startWindowScheduler } from '../window.scheduler.js';
 import type { ReviewService } from './review.service.js';
 
 export interface ReviewScheduler {
-  /** One pass: reminders, lapsed grants, then due windows. Returns how many windows it closed. */
+  /** One pass: reminders, lapsed grants, retention, then due windows. Returns how many windows it closed. */
   tick(): Promise<number>;
   stop(): void;
 }
@@ -31,6 +32,7 @@ export function startReviewScheduler(
     const now = clock();
     await reviews.windows.remind(now);
     await reviews.grants.expireLapsed(now);
+    await reviews.windows.purgeExpiredData(now);
   };
   let running: Promise<void> | null = null;
   const timer = setInterval(() => {

@@ -142,6 +142,7 @@ export class WindowService {
         reminders_sent: '[]',
         created_at: at,
         updated_at: at,
+        data_purged_at: null,
       });
       const marking = windowMarking(p.viewer.orgId, p.viewer.memberId, []);
       await insertMarking(tx, id, 'review_window', marking);
@@ -414,6 +415,7 @@ export class WindowService {
         if (gov?.on_withdrawal === 'purge') {
           effects.push('purge_data');
           purged = await repo.purgeGatewayLog(tx, row.id);
+          await repo.updateWindow(tx, row.id, { data_purged_at: at });
         }
       }
     }
@@ -481,6 +483,50 @@ export class WindowService {
           n++;
         }
       });
+    }
+    return n;
+  }
+
+  /**
+   * Retention: once the retention period of the latest government terms has passed since a window ended (closed,
+   * expired, or withdrawn under `keep`), its data is purged. One transaction per window: the gateway log is deleted,
+   * the `onWindowEnd` listeners get the effect `purge_data` (with `retention_expired`, and the reason the window ended
+   * with) so runs and findings are purged the way a withdrawal under `purge` does it, and one audit entry records it.
+   * Windows without government terms have nothing to keep (retention 0). Returns how many windows were purged.
+   */
+  async purgeExpiredData(now: Date): Promise<number> {
+    let n = 0;
+    for (const row of await repo.keptEndedWindows(this.db.kysely)) {
+      const endedAt = row.state === 'withdrawn' ? row.withdrawn_at : row.closed_at;
+      const retentionDays = row.retention_days ?? 0;
+      if (!endedAt) continue;
+      const dueAt = Date.parse(endedAt) + retentionDays * 86_400_000;
+      if (now.getTime() < dueAt) continue;
+      const reason: EndReason =
+        row.state === 'withdrawn' ? 'withdrawn' : row.close_reason === 'developer_closed' ? 'closed' : 'expired';
+      const done = await inTx(this.db, async (tx) => {
+        // Only the pass that marks the window purged carries it out (several nodes may run the sweep).
+        if (!(await repo.casDataPurged(tx, row.id, now.toISOString()))) return false;
+        const gatewayLogPurged = await repo.purgeGatewayLog(tx, row.id);
+        const effects = ['purge_data', 'retention_expired'];
+        await this.audit.record(tx, {
+          actor: SYSTEM_ACTOR,
+          action: 'review_window.retention_purge',
+          objectType: 'review_window',
+          objectId: row.id,
+          details: {
+            state: row.state,
+            endedAt,
+            retentionDays,
+            dueAt: new Date(dueAt).toISOString(),
+            effects,
+            gatewayLogPurged,
+          },
+        });
+        for (const l of this.listeners) await l(tx, row.id, reason, effects);
+        return true;
+      });
+      if (done) n++;
     }
     return n;
   }

@@ -48,6 +48,8 @@ export interface WindowView {
   closedAt: string | null;
   closeReason: CloseReason | null;
   withdrawnAt: string | null;
+  /** When the window's runs, findings and gateway log were purged (withdrawal under `purge`, or retention). */
+  dataPurgedAt: string | null;
   variants: string[];
   /** Upstream base URL and model ids: developer and coordinators only. The secret is never returned to anyone. */
   endpoint?: { baseUrl: string; models: { variant: string; modelId: string }[]; secretStored: boolean };
@@ -157,6 +159,7 @@ export function presentWindow(
     closedAt: r.closed_at,
     closeReason: r.close_reason as CloseReason | null,
     withdrawnAt: r.withdrawn_at,
+    dataPurgedAt: r.data_purged_at ?? null,
     variants: variants.map((v) => v.variant),
     ...(ctx.endpointVisible
       ? { endpoint: { baseUrl: r.endpoint_base_url, models: variants, secretStored: r.endpoint_secret !== null } }

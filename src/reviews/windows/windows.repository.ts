@@ -31,6 +31,8 @@ export interface ReviewWindowsTable {
   reminders_sent: string;
   created_at: string;
   updated_at: string;
+  /** When the window's review data (runs, findings, gateway log) was purged; null while it is kept. */
+  data_purged_at: string | null;
 }
 
 export interface ReviewTermsTable {
@@ -223,6 +225,40 @@ export async function casReminders(q: Q, id: string, from: string, to: string): 
 export async function listOpenWindows(q: Q): Promise<WindowRow[]> {
   const rows = await q.selectFrom('review_windows').selectAll().where('state', '=', 'open').execute();
   return rows.map(windowNums);
+}
+
+/** Ended windows whose data is still kept, with the retention days of their latest government terms (null: none). */
+export async function keptEndedWindows(q: Q): Promise<(WindowRow & { retention_days: number | null })[]> {
+  const rows = await q
+    .selectFrom('review_windows')
+    .selectAll()
+    .where('data_purged_at', 'is', null)
+    .where('state', 'in', ['closed', 'withdrawn'])
+    .execute();
+  const out = [];
+  for (const r of rows) {
+    const terms = await q
+      .selectFrom('review_terms')
+      .select('retention_days')
+      .where('window_id', '=', r.id)
+      .where('audience', '=', 'government')
+      .orderBy('version', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    out.push({ ...windowNums(r), retention_days: terms ? Number(terms.retention_days) : null });
+  }
+  return out;
+}
+
+/** Mark a window's data purged unless someone else did meanwhile (nodes may sweep at once). Returns whether we won. */
+export async function casDataPurged(q: Q, id: string, at: string): Promise<boolean> {
+  const r = await q
+    .updateTable('review_windows')
+    .set({ data_purged_at: at })
+    .where('id', '=', id)
+    .where('data_purged_at', 'is', null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
 }
 
 export async function windowsOfOrg(q: Q, orgId: string): Promise<WindowRow[]> {
