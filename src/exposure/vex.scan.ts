@@ -93,16 +93,19 @@ export class ScanService {
     const idx = (await sharedIndex(this.s)) ?? (await this.privateIndex());
     const tempId = `scan:${randomUUID()}`;
     // One synchronous step: in, match, out.
-    idx.setAsset(tempId, tempId, comps);
     let desired: ReturnType<ExposureIndex['desired']>;
     try {
+      idx.setAsset(tempId, tempId, comps);
       desired = idx.desired(tempId);
     } finally {
       idx.removeAsset(tempId);
     }
 
     const allIds = [...new Set(desired.flatMap((d) => d.advisoryIds))];
-    const visible = new Set(await visibleAdvisoryIds(this.s.db.kysely, p.viewer, now, allIds));
+    const visible = new Set<string>();
+    for (let i = 0; i < allIds.length; i += 500)
+      for (const id of await visibleAdvisoryIds(this.s.db.kysely, p.viewer, now, allIds.slice(i, i + 500)))
+        visible.add(id);
     const docs = new Map<string, AdvisoryDoc>();
     for (const id of [...visible].sort()) {
       // Through the advisory service: the access rule once more, and AMBER/RED reads are audited.
