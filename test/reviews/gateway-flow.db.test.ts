@@ -6,6 +6,7 @@
  */
 import OpenAI from 'openai';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { openAIChatModel } from '../../src/reviews/harness/openai-model.js';
 import { describeBackends } from '../backends.js';
 import { startTestApp, type TestApp } from '../harness.js';
 import { textOf } from '../scripted-model/server.js';
@@ -126,6 +127,55 @@ describeBackends('review gateway', (backend) => {
     expect(third.code).toBe('insufficient_quota');
     expect(third.headers.get('x-should-retry')).toBe('false');
     expect(up.seen.length - before).toBe(2);
+  });
+
+  it("the harness's model client retries the gateway's rate limit (429 with Retry-After) up to its limit", async () => {
+    const win = await openWindow(t, w, up.baseURL, {
+      offer: { limits: { requestsPerMinute: 1, maxBudget: { requests: 1000, tokens: 1_000_000, seconds: 3600 } } },
+      grant: { budget: { requests: 2, tokens: 100_000, seconds: 600 } },
+    });
+    const sleeps: number[] = [];
+    const model = openAIChatModel({
+      baseURL: gatewayURL,
+      apiKey: win.key,
+      model: 'production',
+      retry: { maxRetries: 3, baseDelayMs: 1, maxDelayMs: 5 },
+      sleep: async (ms) => {
+        sleeps.push(ms);
+      },
+    });
+    const ask = () => model.generate({ messages: [{ role: 'user', content: 'q' }] });
+    const before = up.seen.length;
+    expect((await ask()).retries).toBe(0);
+    // One request per minute: the next call meets the rate limit (429, retried with Retry-After, capped here), and
+    // gives up after its retries without reaching the upstream.
+    await expect(ask()).rejects.toMatchObject({ status: 429, code: 'rate_limit_exceeded' });
+    expect(sleeps).toEqual([5, 5, 5]);
+    expect(up.seen.length - before).toBe(1);
+  });
+
+  it("the harness's model client does not retry when the grant's budget is used up", async () => {
+    const win = await openWindow(t, w, up.baseURL, {
+      grant: { budget: { requests: 1, tokens: 100_000, seconds: 600 } },
+    });
+    const sleeps: number[] = [];
+    const model = openAIChatModel({
+      baseURL: gatewayURL,
+      apiKey: win.key,
+      model: 'production',
+      retry: { maxRetries: 3, baseDelayMs: 1, maxDelayMs: 5 },
+      sleep: async (ms) => {
+        sleeps.push(ms);
+      },
+    });
+    const before = up.seen.length;
+    await model.generate({ messages: [{ role: 'user', content: 'q1' }] });
+    await expect(model.generate({ messages: [{ role: 'user', content: 'q2' }] })).rejects.toMatchObject({
+      status: 429,
+      code: 'insufficient_quota',
+    });
+    expect(sleeps).toEqual([]); // no retry
+    expect(up.seen.length - before).toBe(1);
   });
 
   it('concurrent calls cannot overspend the request budget (atomic reservation)', async () => {

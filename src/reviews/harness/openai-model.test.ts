@@ -9,6 +9,10 @@ beforeAll(async () => {
   server = await startScriptedModel({
     bad: () => ({ status: 400, message: 'bad request' }),
     down: () => ({ status: 503, message: 'down' }),
+    // A used-up budget, as our gateway answers it: 429 that waiting will not cure.
+    quota: () => ({ status: 429, message: 'budget used up', headers: { 'x-should-retry': 'false' } }),
+    busy: () => ({ status: 429, message: 'slow down', headers: { 'retry-after-ms': '5' } }),
+    nudged: () => ({ status: 400, message: 'try again', headers: { 'x-should-retry': 'true' } }),
     tools: (req) => ({
       content: 'calling',
       toolCalls: [
@@ -43,6 +47,23 @@ describe('OpenAI-compatible model', () => {
     expect(sleeps).toEqual([10, 20, 40]);
   });
 
+  it('does not retry a 429 that says x-should-retry: false (a used-up budget), but retries a plain 429', async () => {
+    const sleeps: number[] = [];
+    await expect(model('quota', sleeps).generate({ messages: [{ role: 'user', content: 'x' }] })).rejects.toThrow(
+      /429/,
+    );
+    expect(server.calls.get('quota')).toBe(1);
+    expect(sleeps).toEqual([]);
+    await expect(model('busy', sleeps).generate({ messages: [{ role: 'user', content: 'x' }] })).rejects.toThrow(/429/);
+    expect(server.calls.get('busy')).toBe(4);
+    expect(sleeps).toEqual([5, 5, 5]);
+  });
+
+  it('retries what the server marks x-should-retry: true, even a status it would not retry', async () => {
+    await expect(model('nudged').generate({ messages: [{ role: 'user', content: 'x' }] })).rejects.toThrow(/400/);
+    expect(server.calls.get('nudged')).toBe(4);
+  });
+
   it('round-trips tool definitions and tool calls', async () => {
     const res = await model('tools').generate({
       messages: [{ role: 'user', content: 'x' }],
@@ -63,6 +84,9 @@ describe('OpenAI-compatible model', () => {
     expect([408, 409, 429, 500, 502].map((s) => isTransient(err(s)))).toEqual([true, true, true, true, true]);
     expect([400, 401, 403, 404, 422].map((s) => isTransient(err(s)))).toEqual([false, false, false, false, false]);
     expect(isTransient(new Error('plain'))).toBe(false);
+    expect(isTransient(err(429, { 'x-should-retry': 'false' }))).toBe(false);
+    expect(isTransient(err(503, { 'x-should-retry': 'false' }))).toBe(false);
+    expect(isTransient(err(400, { 'x-should-retry': 'true' }))).toBe(true);
     expect(retryDelay(err(429, { 'retry-after': '2' }), 0, DEFAULT_RETRY)).toBe(2000);
     expect(retryDelay(err(429, { 'retry-after-ms': '15' }), 3, DEFAULT_RETRY)).toBe(15);
     expect(retryDelay(err(500), 2, DEFAULT_RETRY)).toBe(2000);

@@ -3,7 +3,9 @@
  *
  * Retries are ours, not the client's (its maxRetries is set to 0): the harness must count retries per sample for the
  * transcript, honour Retry-After, and let tests run the back-off in milliseconds. Transient errors are HTTP 408, 409,
- * 429 and 5xx, connection errors and timeouts; anything else (400, 401, 403, 404) fails at once.
+ * 429 and 5xx, connection errors and timeouts; anything else (400, 401, 403, 404) fails at once. A server's
+ * `x-should-retry` header overrides the status: `false` (our gateway's answer when a grant's budget is used up, a 429
+ * that waiting will not cure) stops at once, `true` retries.
  */
 import OpenAI from 'openai';
 import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
@@ -57,6 +59,9 @@ export function isTransient(e: unknown): boolean {
   if (e instanceof OpenAI.APIConnectionTimeoutError || e instanceof OpenAI.APIConnectionError) return true;
   if (e instanceof OpenAI.APIUserAbortError) return false;
   if (e instanceof OpenAI.APIError) {
+    const hint = e.headers?.get('x-should-retry')?.trim().toLowerCase();
+    if (hint === 'false') return false;
+    if (hint === 'true') return true;
     const s = e.status ?? 0;
     return s === 408 || s === 409 || s === 429 || s >= 500;
   }
