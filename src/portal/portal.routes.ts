@@ -28,12 +28,15 @@ export function registerPortalRoutes(app: FastifyInstance, r: RouteRegistry, s: 
     },
     handler: async ({ body, req, reply }) => {
       assertSameOrigin(req);
+      const previous = sessionOf(req);
       const out = await s.portal.signIn({
         email: body.email,
         password: body.password,
         ip: req.ip,
         userAgent: String(req.headers['user-agent'] ?? ''),
       });
+      // A new session on each sign-in; the one this browser held ends (no session fixation, no orphans).
+      if (previous) await s.portal.signOut(previous);
       setSessionCookie(req, reply, s, out.secret, out.expiresAt);
       reply.header('cache-control', 'no-store');
       return { csrfToken: out.csrfToken, expiresAt: out.expiresAt, memberId: out.member.id, orgId: out.member.orgId };

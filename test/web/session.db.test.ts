@@ -160,6 +160,20 @@ describeBackends('portal sessions', (backend) => {
     expect(replay.status).toBe(401);
   });
 
+  it('signing in again from a signed-in browser ends the old session', async () => {
+    const first = await signIn('ana@lab.test');
+    const oldCookie = cookieOf(first).split(';')[0]!;
+    const second = await signIn('ana@lab.test', PASSWORD, { cookie: oldCookie });
+    expect(second.status).toBe(200);
+    const newCookie = cookieOf(second).split(';')[0]!;
+    expect(newCookie).not.toBe(oldCookie);
+    expect((await t.req('GET', '/api/v1/session', { headers: { cookie: oldCookie } })).status).toBe(401);
+    expect((await t.req('GET', '/api/v1/session', { headers: { cookie: newCookie } })).status).toBe(200);
+    // A cross-site sign-in is refused even so.
+    const cross = await signIn('ana@lab.test', PASSWORD, { cookie: newCookie, origin: 'https://evil.example' });
+    expect(cross.status).toBe(403);
+  });
+
   it('API tokens need no CSRF token, even with a cookie beside them', async () => {
     const res = await t.req('POST', '/api/v1/reports', {
       token: lab.token,
