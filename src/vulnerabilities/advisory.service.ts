@@ -251,6 +251,7 @@ export class AdvisoryService {
       objectId: doc.id,
       details: { sourceKey },
     });
+    await this.emit(tx, 'created', doc);
     return { id: doc.id, outcome: 'created' };
   }
 

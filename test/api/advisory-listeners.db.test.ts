@@ -1,5 +1,6 @@
 /** Advisory change listeners run inside the writing transaction: they see every kind of change, and a failing one rolls the change back. */
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Marking } from '../../src/access/marking.js';
 import type { AdvisoryChange } from '../../src/vulnerabilities/advisory.service.js';
 import { describeBackends } from '../backends.js';
 import { startTestApp, type TestApp } from '../harness.js';
@@ -67,5 +68,46 @@ describeBackends('advisory change listeners', (backend) => {
     expect(res.status).toBeGreaterThanOrEqual(500);
     const after = await t.req<{ items: unknown[] }>('GET', '/api/v1/advisories?limit=100', { token: t.adminToken });
     expect(after.body.items.length).toBe(before.body.items.length);
+  });
+
+  it('sees imports: created, then updated when the source changes, nothing when unchanged', async () => {
+    const { inTx } = await import('../../src/db/tx.js');
+    const value = {
+      aliases: ['CVE-2099-7003'],
+      related: [],
+      summary: 'Imported flaw',
+      details: 'details',
+      affected: [],
+      cvss: [],
+      ssvc: null,
+      kev: null,
+      cweIds: [],
+      atlasIds: [],
+      owaspLlmIds: [],
+      references: [],
+      credits: [],
+      remediation: null,
+      published: '2099-01-01T00:00:00Z',
+      modified: '2099-01-01T00:00:00Z',
+      withdrawn: null,
+      source: null,
+    };
+    const actor = { orgId: null, memberId: null };
+    const marking: Marking = {
+      ownerOrgId: t.coordinatorOrgId,
+      authorMemberId: null,
+      tlp: 'CLEAR',
+      sharingGroupId: null,
+      embargoUntil: null,
+      sharedOrgIds: [],
+      namedMemberIds: [],
+      embargoOrgIds: [],
+    };
+    const imp = (v: typeof value) =>
+      inTx(t.services.db, (tx) => t.services.advisories.importDocument(tx, actor, 'test:X-1', v, marking));
+    const first = await imp(value);
+    await imp(value);
+    await imp({ ...value, modified: '2099-02-01T00:00:00Z' });
+    expect(seen.filter((s) => s.id === first.id).map((s) => s.kind)).toEqual(['created', 'updated']);
   });
 });
