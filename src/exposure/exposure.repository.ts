@@ -286,6 +286,10 @@ export async function resolveFindings(q: Q, ids: readonly string[], resolution: 
       .execute();
 }
 
+export async function markNotified(q: Q, ids: readonly string[], at: string): Promise<void> {
+  await q.updateTable('exposure_findings').set({ notified_at: at }).where('id', 'in', ids).execute();
+}
+
 export async function updateFinding(
   q: Q,
   id: string,
@@ -392,12 +396,13 @@ export async function visibleAdvisoriesOf(q: Q, viewer: Viewer, now: string, fin
 }
 
 /** Open findings not yet announced to their organisation (the sweep sends them once their advisory is visible). */
-export async function unnotified(q: Q, limit: number): Promise<FindingRow[]> {
+export async function unnotified(q: Q, afterId: string, limit: number): Promise<FindingRow[]> {
   return q
     .selectFrom('exposure_findings')
     .selectAll()
     .where('resolved_at', 'is', null)
     .where('notified_at', 'is', null)
+    .where('id', '>', afterId)
     .orderBy('id')
     .limit(limit)
     .execute();

@@ -245,9 +245,11 @@ export class ExposureService {
   async sweep(): Promise<number> {
     await this.ensureLoaded();
     let sent = 0;
+    let after = '';
+    // Page through every unannounced open finding (those still invisible stay unannounced for the next sweep).
     for (;;) {
-      const n = await inTx(this.db, async (tx) => {
-        const rows = await repo.unnotified(tx, 500);
+      const page = await inTx(this.db, async (tx) => {
+        const rows = await repo.unnotified(tx, after, 500);
         const ids = await this.sync.announce(tx, rows, this.now());
         if (ids.length)
           await this.audit.record(tx, {
@@ -257,11 +259,11 @@ export class ExposureService {
             objectId: '*',
             details: { findingIds: ids },
           });
-        return { rows: rows.length, ids: ids.length };
+        return { last: rows[rows.length - 1]?.id, rows: rows.length, sent: ids.length };
       });
-      sent += n.ids;
-      // Rows still not visible stay unannounced; stop when a page announced nothing new.
-      if (n.rows < 500 || n.ids === 0) break;
+      sent += page.sent;
+      if (page.rows < 500 || !page.last) break;
+      after = page.last;
     }
     return sent;
   }

@@ -232,16 +232,21 @@ export class FindingSync {
   async announce(tx: Q, rows: repo.FindingRow[], now: string): Promise<string[]> {
     const events: OutboxEvent[] = [];
     const sent: string[] = [];
-    const viewers = new Map<string, Awaited<ReturnType<typeof repo.orgViewer>>>();
+    // Per organisation: its viewer and, in one query, which of the rows' advisories it may see now.
+    const byOrg = new Map<string, repo.FindingRow[]>();
+    for (const f of rows) byOrg.set(f.org_id, [...(byOrg.get(f.org_id) ?? []), f]);
+    const visibleTo = new Map<string, Set<string>>();
+    for (const [orgId, list] of byOrg) {
+      const viewer = await repo.orgViewer(tx, orgId);
+      const ids = [...new Set(list.flatMap((f) => JSON.parse(f.advisory_ids) as string[]))];
+      visibleTo.set(orgId, new Set(viewer ? await repo.visibleAdvisoryIds(tx, viewer, now, ids) : []));
+    }
+    const names = new Map<string, string | null>();
     for (const f of rows) {
-      if (!viewers.has(f.org_id)) viewers.set(f.org_id, await repo.orgViewer(tx, f.org_id));
-      const viewer = viewers.get(f.org_id);
-      if (!viewer) continue;
-      const ids = JSON.parse(f.advisory_ids) as string[];
-      const visible = await repo.visibleAdvisoryIds(tx, viewer, now, ids);
+      const seen = visibleTo.get(f.org_id)!;
+      const visible = (JSON.parse(f.advisory_ids) as string[]).filter((id) => seen.has(id));
       if (visible.length === 0) continue;
-      const asset = await repo.assetById(tx, f.asset_id);
-      await repo.updateFinding(tx, f.id, { notified_at: now });
+      if (!names.has(f.asset_id)) names.set(f.asset_id, (await repo.assetById(tx, f.asset_id))?.name ?? null);
       sent.push(f.id);
       events.push({
         orgId: f.org_id,
@@ -249,7 +254,7 @@ export class FindingSync {
         subject: f.id,
         payload: {
           findingId: f.id,
-          asset: asset?.name ?? null,
+          asset: names.get(f.asset_id) ?? null,
           component: {
             name: f.component_name,
             version: f.component_version,
@@ -263,6 +268,7 @@ export class FindingSync {
         },
       });
     }
+    for (let i = 0; i < sent.length; i += 1000) await repo.markNotified(tx, sent.slice(i, i + 1000), now);
     const outbox = this.outbox();
     if (events.length && outbox) await outbox.enqueue(tx, events);
     return sent;
