@@ -250,6 +250,30 @@ const axeResults: Record<string, { violations: string[]; serious: string[] }> = 
       await nav(page, 'Triage inbox').click();
       await settle(page);
       await check(page, 'inbox');
+      // Bulk reject with a reason.
+      const junk = 'Demo noise: the model says the sky is a vulnerability';
+      const junkReport = await server.api<{ id: string }>(
+        'POST',
+        '/api/v1/reports',
+        server.tokens.ai_developer!.token,
+        {
+          ...base,
+          title: junk,
+          affected: [{ purl: 'pkg:npm/demo-sky', ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }] }] }],
+        },
+      );
+      await page.reload();
+      await settle(page);
+      await page.getByLabel(`Select: ${junk}`).check();
+      await page.getByLabel('Reason for rejecting').fill('not a vulnerability');
+      await page.getByRole('button', { name: 'Reject with reason' }).click();
+      await page.getByText('1 report(s) rejected.').waitFor();
+      const rejected = await server.api<{ validationState: string }>(
+        'GET',
+        `/api/v1/reports/${junkReport.id}`,
+        server.tokens.coordinator!.token,
+      );
+      expect(rejected.validationState).toBe('invalid');
       await page.getByLabel(`Select: ${t1}`).check();
       await page.getByLabel(`Select: ${t2}`).check();
       await page.getByLabel('New case title').fill('Cross-tenant read in demo-vector-store');
