@@ -48,6 +48,16 @@ interface Registered {
 
 export class RouteRegistry {
   readonly routes: Registered[] = [];
+  /** Routes served outside the registry (own authentication and error shape): OpenAPI path items, as given. */
+  private readonly documented: {
+    paths: Record<string, Record<string, unknown>>;
+    securitySchemes: Record<string, unknown>;
+  }[] = [];
+
+  /** Document routes that are not registered here, with the security schemes their operations name. */
+  document(paths: Record<string, Record<string, unknown>>, securitySchemes: Record<string, unknown> = {}): void {
+    this.documented.push({ paths, securitySchemes });
+  }
 
   add<B extends z.ZodType = z.ZodUnknown, Q extends z.ZodType = z.ZodUnknown, P extends z.ZodType = z.ZodUnknown>(
     app: FastifyInstance,
@@ -142,6 +152,8 @@ export class RouteRegistry {
         responses,
       };
     }
+    for (const d of this.documented)
+      for (const [path, item] of Object.entries(d.paths)) paths[path] = { ...paths[path], ...item };
     return {
       openapi: '3.1.0',
       info: { title: info.title, version: info.version },
@@ -149,7 +161,10 @@ export class RouteRegistry {
       security: [{ bearer: [] }],
       paths,
       components: {
-        securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API token (chk_...)' } },
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'An API token (chk_...)' },
+          ...Object.assign({}, ...this.documented.map((d) => d.securitySchemes)),
+        },
         schemas: {
           Problem: {
             type: 'object',

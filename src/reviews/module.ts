@@ -6,6 +6,7 @@ import { registerReviewCli } from './review.cli.js';
 import { initReviewRuns, registerRunsAndFindingRoutes, runsMigration } from './runs/wiring.js';
 import { registerRunsCli } from './runs.cli.js';
 import { Gateway, registerGatewayRoutes } from './windows/gateway.js';
+import { GATEWAY_PATHS, GATEWAY_SECURITY_SCHEMES } from './windows/gateway.openapi.js';
 import { GrantService } from './windows/grant.service.js';
 import { ReviewService } from './windows/review.service.js';
 import { startReviewScheduler } from './windows/scheduler.js';
@@ -42,6 +43,7 @@ const module: CapabilityModule = {
   async routes(app, registry, services) {
     registerWindowRoutes(app, registry, services);
     await registerGatewayRoutes(app, services.reviews.gateway);
+    registry.document(GATEWAY_PATHS, GATEWAY_SECURITY_SCHEMES); // served outside the registry, documented in it
     registerRunsAndFindingRoutes(app, registry, services);
   },
   cli: (program) => {

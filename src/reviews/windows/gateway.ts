@@ -14,11 +14,42 @@ import { hashKey } from './grant.service.js';
 import type { SecretBox } from './secrets.js';
 import * as repo from './windows.repository.js';
 
+/** Every `error.code` the gateway answers with (documented in the OpenAPI document, ./gateway.openapi.ts). */
+export const GATEWAY_ERROR_CODES = [
+  'invalid_api_key',
+  'window_not_open',
+  'grant_inactive',
+  'invalid_request',
+  'streaming_unsupported',
+  'variant_not_allowed',
+  'model_not_found',
+  'rate_limit_exceeded',
+  'insufficient_quota',
+  'access_ended',
+  'upstream_error',
+  'upstream_unreachable',
+  'upstream_timeout',
+  'not_found',
+  'request_too_large',
+  'internal',
+] as const;
+export type GatewayErrorCode = (typeof GATEWAY_ERROR_CODES)[number];
+
+/** Every `error.type`, as OpenAI's API names its error classes. */
+export const GATEWAY_ERROR_TYPES = [
+  'invalid_request_error',
+  'permission_error',
+  'requests',
+  'insufficient_quota',
+  'api_error',
+] as const;
+export type GatewayErrorType = (typeof GATEWAY_ERROR_TYPES)[number];
+
 export class GatewayError extends Error {
   constructor(
     readonly status: number,
-    readonly type: string,
-    readonly code: string,
+    readonly type: GatewayErrorType,
+    readonly code: GatewayErrorCode,
     message: string,
     readonly headers: Record<string, string> = {},
   ) {
