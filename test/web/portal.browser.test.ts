@@ -288,6 +288,24 @@ const axeResults: Record<string, { violations: string[]; serious: string[] }> = 
       );
       expect(opened.reports).toHaveLength(2);
 
+      // A third report of the same flaw, attached from the inbox as a duplicate.
+      const t3 = 'Cross-tenant read in demo-vector-store via wildcard namespace (vendor)';
+      await server.api('POST', '/api/v1/reports', server.tokens.vendor!.token, { ...base, title: t3 });
+      await page.goto(`${server.url}/inbox`);
+      await settle(page);
+      await page.getByLabel(`Select: ${t3}`).check();
+      await page.getByLabel('Existing case').selectOption({ label: 'Cross-tenant read in demo-vector-store' });
+      await page.getByRole('button', { name: 'Attach as duplicates' }).click();
+      await page.getByText('1 report(s) attached as duplicates.').waitFor();
+      const attached = await server.api<{ reports: { relation: string }[] }>(
+        'GET',
+        `/api/v1/cases/${caseId}`,
+        server.tokens.coordinator!.token,
+      );
+      expect(attached.reports.map((r) => r.relation).sort()).toEqual(['duplicate', 'duplicate', 'primary']);
+      await page.goto(`${server.url}/cases/${caseId}`);
+      await settle(page);
+
       // The embargo end is typed and shown in the viewer's zone (Chicago), stored as UTC.
       const endLocal = new Date(Date.now() + 10 * 86_400_000);
       const ymd = endLocal.toISOString().slice(0, 10);
