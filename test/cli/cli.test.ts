@@ -1,28 +1,13 @@
 /** The real `clearinghouse` command, on a local SQLite file and against a server on 127.0.0.1. */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execCli } from '../cli-run.js';
 import { reportBody, startTestApp, type TestApp } from '../harness.js';
 
-const run = promisify(execFile);
-const BIN = join(import.meta.dirname, '..', '..', 'src', 'cli', 'bin.ts');
-
-async function cli(args: string[], env: Record<string, string> = {}) {
-  try {
-    const r = await run(process.execPath, ['--import', 'tsx', BIN, ...args], {
-      env: { ...process.env, CLEARINGHOUSE_LOG_LEVEL: 'silent', ...env },
-      timeout: 60_000,
-    });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
+const cli = (args: string[], env: Record<string, string> = {}) => execCli(args, { env });
 
 describe('CLI on the local database', () => {
   let dir: string;

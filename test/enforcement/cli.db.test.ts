@@ -8,35 +8,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CliError } from '../../src/cli/output.js';
-import { buildProgram } from '../../src/cli/program.js';
 import { readTarGz, writeTarGz } from '../../src/enforcement/tar.js';
 import { sampleIncidentInput } from '../../src/enforcement/test-fixtures.js';
 import { describeBackends } from '../backends.js';
+import { runCli } from '../cli-run.js';
 import { LOG, makeWorld, PROMPT, type World } from './world.js';
-
-async function run(args: string[]): Promise<{ out: string; error: unknown }> {
-  const out: string[] = [];
-  const original = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    out.push(String(chunk));
-    return true;
-  }) as typeof process.stdout.write;
-  try {
-    await buildProgram().parseAsync(['node', 'clearinghouse', ...args]);
-    return { out: out.join(''), error: null };
-  } catch (error) {
-    return { out: out.join(''), error };
-  } finally {
-    process.stdout.write = original;
-  }
-}
 
 describeBackends('enforcement CLI', (backend) => {
   let w: World;
   let server: string;
   const dir = mkdtempSync(join(tmpdir(), 'ch-cli-'));
   let caseId: string;
-  const as = (token: string, ...args: string[]) => run(['--server', server, '--token', token, ...args]);
+  const as = (token: string, ...args: string[]) => runCli(['--server', server, '--token', token, ...args]);
 
   beforeAll(async () => {
     w = await makeWorld(backend);
@@ -102,14 +85,14 @@ describeBackends('enforcement CLI', (backend) => {
     const file = join(dir, 'referral.tar.gz');
     const d = await as(w.liaison.token, 'referral', 'download', caseId, '-o', file);
     expect(d.error).toBeNull();
-    const ok = await run(['--server', server, 'referral', 'verify', file]);
+    const ok = await runCli(['--server', server, 'referral', 'verify', file]);
     expect(ok.error).toBeNull();
     expect(ok.out).toContain(`ok: case ${caseId}, 2 evidence files`);
 
     const key = (await w.t.req<{ publicKeyPem: string }>('GET', '/.well-known/clearinghouse/referral-signing-key'))
       .body;
     writeFileSync(join(dir, 'key.pem'), key.publicKeyPem);
-    expect((await run(['referral', 'verify', file, '--public-key', join(dir, 'key.pem')])).error).toBeNull();
+    expect((await runCli(['referral', 'verify', file, '--public-key', join(dir, 'key.pem')])).error).toBeNull();
 
     const entries = readTarGz(new Uint8Array(readFileSync(file))).map((e) =>
       e.path.startsWith('evidence/') && Buffer.from(e.bytes).equals(LOG)
@@ -118,7 +101,7 @@ describeBackends('enforcement CLI', (backend) => {
     );
     const bad = join(dir, 'tampered.tar.gz');
     writeFileSync(bad, writeTarGz(entries, 0));
-    const r = await run(['referral', 'verify', bad, '--public-key', join(dir, 'key.pem')]);
+    const r = await runCli(['referral', 'verify', bad, '--public-key', join(dir, 'key.pem')]);
     expect(r.error).toBeInstanceOf(CliError);
     expect((r.error as CliError).exitCode).toBe(1);
     expect(r.out).toMatch(/evidence file evidence\/[0-9a-f]{64} \(waf\.log\): sha256 mismatch/);

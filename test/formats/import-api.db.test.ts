@@ -8,9 +8,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import yazl from 'yazl';
-import { buildProgram } from '../../src/cli/program.js';
 import type { ImportSummary } from '../../src/formats/import/import.service.js';
 import { describeBackends } from '../backends.js';
+import { runCli } from '../cli-run.js';
 import { startTestApp, type TestApp, type TestOrg } from '../harness.js';
 import { fixture, lineCount } from './helpers.js';
 
@@ -81,23 +81,6 @@ async function upstream(): Promise<{ server: Server; base: string }> {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return { server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-}
-
-async function cli(args: string[]): Promise<{ out: string; error: unknown }> {
-  const out: string[] = [];
-  const original = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    out.push(String(chunk));
-    return true;
-  }) as typeof process.stdout.write;
-  try {
-    await buildProgram().parseAsync(['node', 'clearinghouse', ...args]);
-    return { out: out.join(''), error: null };
-  } catch (error) {
-    return { out: out.join(''), error };
-  } finally {
-    process.stdout.write = original;
-  }
 }
 
 describeBackends('formats import API and CLI', (backend) => {
@@ -185,7 +168,7 @@ describeBackends('formats import API and CLI', (backend) => {
       '--licence',
       'CC-BY-4.0',
     ];
-    const first = await cli(args);
+    const first = await runCli(args);
     expect(first.error).toBeNull();
     const s1 = JSON.parse(first.out) as ImportSummary;
     expect(s1.records).toBe(n);
@@ -198,17 +181,17 @@ describeBackends('formats import API and CLI', (backend) => {
       .execute();
     expect(rows.length).toBe(s1.created);
     for (const r of rows) expect(JSON.parse(r.document).source.licence).toBe('CC-BY-4.0');
-    const second = await cli(args);
+    const second = await runCli(args);
     const s2 = JSON.parse(second.out) as ImportSummary;
     expect(s2).toMatchObject({ created: 0, updated: 0, unchanged: s1.created });
-    const bad = await cli(['--server', server, '--token', t.adminToken, 'import', 'nvd', file]);
+    const bad = await runCli(['--server', server, '--token', t.adminToken, 'import', 'nvd', file]);
     expect(String(bad.error)).toMatch(/unknown format/);
   });
 
   it('the CLI follows a CSAF provider itself (the client fetches, not the server)', async () => {
     t.services.config.importRemoteFetch = false;
     try {
-      const r = await cli([
+      const r = await runCli([
         '--server',
         server,
         '--token',

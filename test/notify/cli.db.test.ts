@@ -1,36 +1,19 @@
 /** The `webhook` CLI against a listening server: create (secret printed once), list, ping, deliveries, rotate, delete. */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CliError } from '../../src/cli/output.js';
-import { buildProgram } from '../../src/cli/program.js';
 import { loadConfig } from '../../src/config.js';
 import { verifySignature } from '../../src/notify/webhook.js';
 import { describeBackends } from '../backends.js';
+import { runCli } from '../cli-run.js';
 import { startTestApp, type TestApp, type TestOrg } from '../harness.js';
 import { type Receiver, startReceiver } from './receiver.js';
-
-async function run(args: string[]): Promise<{ out: string; error: unknown }> {
-  const out: string[] = [];
-  const original = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    out.push(String(chunk));
-    return true;
-  }) as typeof process.stdout.write;
-  try {
-    await buildProgram().parseAsync(['node', 'clearinghouse', ...args]);
-    return { out: out.join(''), error: null };
-  } catch (error) {
-    return { out: out.join(''), error };
-  } finally {
-    process.stdout.write = original;
-  }
-}
 
 describeBackends('webhook CLI', (backend) => {
   let t: TestApp;
   let server: string;
   let org: TestOrg;
   let r: Receiver;
-  const as = (...args: string[]) => run(['--server', server, '--token', org.token, ...args]);
+  const as = (...args: string[]) => runCli(['--server', server, '--token', org.token, ...args]);
 
   beforeAll(async () => {
     t = await startTestApp(backend, { config: { webhooks: { ...loadConfig({}).webhooks, allowPrivate: true } } });

@@ -3,36 +3,22 @@
  * server whose run service executes runs through the gateway; and on a local database, where a run is queued for the
  * next `serve`.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeBackends } from '../backends.js';
+import { execCli } from '../cli-run.js';
 import type { TestOrg } from '../harness.js';
 import { type Live, personaWindow, startLive } from './runs-fixture.js';
-
-const exec = promisify(execFile);
-const BIN = join(import.meta.dirname, '..', '..', 'src', 'cli', 'bin.ts');
 
 describeBackends('review runs CLI', (backend) => {
   let live: Live;
   let second: TestOrg;
   let dir: string;
-  const cli = async (token: string, args: string[]) => {
-    try {
-      const r = await exec(
-        process.execPath,
-        ['--import', 'tsx', BIN, '--server', live.baseUrl, '--token', token, ...args],
-        { env: { ...process.env, CLEARINGHOUSE_LOG_LEVEL: 'silent' }, timeout: 120_000 },
-      );
-      return { code: 0, stdout: r.stdout, stderr: r.stderr };
-    } catch (e) {
-      const err = e as { code: number; stdout: string; stderr: string };
-      return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-    }
-  };
+  const cli = (token: string, args: string[]) =>
+    execCli(['--server', live.baseUrl, '--token', token, ...args], { timeout: 120_000 });
+
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ch-runs-cli-'));
     live = await startLive(backend);

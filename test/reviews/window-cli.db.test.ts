@@ -1,34 +1,20 @@
 /** `clearinghouse review …`: the real command against a listening server, from offer to withdrawal. */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeBackends } from '../backends.js';
+import { execCli } from '../cli-run.js';
 import { startTestApp, type TestApp } from '../harness.js';
 import { grantBody, offerBody, SECRET, SECRETS_KEY, termsBody, type World, world } from './window-fixtures.js';
-
-const run = promisify(execFile);
-const BIN = join(import.meta.dirname, '..', '..', 'src', 'cli', 'bin.ts');
 
 describeBackends('review CLI', (backend) => {
   let t: TestApp;
   let w: World;
   let server: string;
   let dir: string;
-  const cli = async (token: string, args: string[]) => {
-    try {
-      const r = await run(process.execPath, ['--import', 'tsx', BIN, '--server', server, '--token', token, ...args], {
-        env: { ...process.env, CLEARINGHOUSE_LOG_LEVEL: 'silent' },
-        timeout: 60_000,
-      });
-      return { code: 0, stdout: r.stdout, stderr: r.stderr };
-    } catch (e) {
-      const err = e as { code: number; stdout: string; stderr: string };
-      return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-    }
-  };
+  const cli = (token: string, args: string[]) => execCli(['--server', server, '--token', token, ...args]);
+
   const file = (name: string, content: unknown) => {
     const p = join(dir, name);
     writeFileSync(p, typeof content === 'string' ? content : JSON.stringify(content));

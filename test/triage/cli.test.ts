@@ -1,27 +1,10 @@
 /** `clearinghouse triage …` as a real process against a server on 127.0.0.1 (the same path as local mode). */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execCli as cli } from '../cli-run.js';
 import { reportBody, startTestApp, type TestApp, type TestOrg } from '../harness.js';
-
-const run = promisify(execFile);
-const BIN = join(import.meta.dirname, '..', '..', 'src', 'cli', 'bin.ts');
-
-async function cli(args: string[]) {
-  try {
-    const r = await run(process.execPath, ['--import', 'tsx', BIN, ...args], {
-      env: { ...process.env, CLEARINGHOUSE_LOG_LEVEL: 'silent' },
-      timeout: 60_000,
-    });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
 
 const TEXT =
   'Path traversal in the export handler: GET /api/v1/export?file=../../etc/passwd is joined onto the data directory ' +
