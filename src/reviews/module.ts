@@ -2,6 +2,7 @@ import type { CapabilityModule } from '../module.js';
 import type { Services } from '../services.js';
 import * as migration080 from './migrations/080-reviews.js';
 import * as migration084 from './migrations/084-review-retention.js';
+import * as migration085 from './migrations/085-review-gateway-rate.js';
 import { registerReviewCli } from './review.cli.js';
 import { initReviewRuns, registerRunsAndFindingRoutes, runsMigration } from './runs/wiring.js';
 import { registerRunsCli } from './runs.cli.js';
@@ -24,7 +25,12 @@ declare module '../services.js' {
 /** The reviews capability's wiring: migrations, services, routes, CLI commands and the scheduler (see src/module.ts). */
 const module: CapabilityModule = {
   name: 'reviews',
-  migrations: [['080-reviews', migration080], runsMigration, ['084-review-retention', migration084]],
+  migrations: [
+    ['080-reviews', migration080],
+    runsMigration,
+    ['084-review-retention', migration084],
+    ['085-review-gateway-rate', migration085],
+  ],
   init(services: Services) {
     const gatewayBaseURL = `${services.config.baseUrl}/gateway/v1`;
     const secrets = SecretBox.fromConfig(services.config);

@@ -7,6 +7,7 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openAIChatModel } from '../../src/reviews/harness/openai-model.js';
+import { Gateway } from '../../src/reviews/windows/gateway.js';
 import { describeBackends } from '../backends.js';
 import { startTestApp, type TestApp } from '../harness.js';
 import { textOf } from '../scripted-model/server.js';
@@ -223,6 +224,40 @@ describeBackends('review gateway', (backend) => {
     expect(third).toBeInstanceOf(OpenAI.RateLimitError);
     expect(third.code).toBe('rate_limit_exceeded');
     expect(Number(third.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+
+  it('nodes sharing the database share the rate limit (one sliding minute per grant, counted in the database)', async () => {
+    const win = await openWindow(t, w, up.baseURL, {
+      offer: { limits: { requestsPerMinute: 3, maxBudget: { requests: 1000, tokens: 1_000_000, seconds: 3600 } } },
+    });
+    // A second node: its own gateway (its own memory) on the same database.
+    const other = new Gateway(t.services.db, t.services.reviews.windows.secrets, () => new Date());
+    const body = { model: 'production', messages: [{ role: 'user', content: 'n' }] };
+    const outcome = (p: Promise<unknown>) =>
+      p.then(
+        () => 'ok',
+        (e: { code?: string }) => e.code ?? 'error',
+      );
+    const before = up.seen.length;
+    // Calls at once, spread over both nodes: exactly the limit gets through.
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        outcome(
+          i % 2 === 0
+            ? t.services.reviews.gateway.chat(`Bearer ${win.key}`, body)
+            : other.chat(`Bearer ${win.key}`, body),
+        ),
+      ),
+    );
+    expect(results.filter((r) => r === 'ok')).toHaveLength(3);
+    expect(results.filter((r) => r === 'rate_limit_exceeded')).toHaveLength(5);
+    expect(up.seen.length - before).toBe(3);
+    // Over HTTP too, with Retry-After.
+    const next = await client(win.key)
+      .chat.completions.create({ model: 'production', messages: [{ role: 'user', content: 'n' }] })
+      .catch((e) => e);
+    expect(next.code).toBe('rate_limit_exceeded');
+    expect(Number(next.headers.get('retry-after'))).toBeGreaterThan(0);
   });
 
   it('refuses every key after the developer closes the window', async () => {

@@ -3,6 +3,7 @@
  * a per-grant key as Bearer. Every call is checked (key, window open, grant active and inside its validity, variant
  * allowed, rate per minute, budget), then forwarded to the developer's endpoint with the decrypted secret, which never
  * leaves this file. Only metadata is logged (SHA-256 of request and response, token counts, latency, status).
+ * The rate limit and the budget are counted in the database, so nodes sharing it share them too.
  * Closing or withdrawing a window, revoking a grant or a key aborts that scope's calls in flight on this node at once;
  * other nodes refuse the next call. Streaming is refused with a clear error (not implemented).
  */
@@ -10,6 +11,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Db } from '../../db/connect.js';
+import { inTx } from '../../db/tx.js';
 import { hashKey } from './grant.service.js';
 import type { SecretBox } from './secrets.js';
 import * as repo from './windows.repository.js';
@@ -85,7 +87,6 @@ export interface GatewayOptions {
 
 export class Gateway {
   private readonly inflight = new Set<InFlight>();
-  private readonly recent = new Map<string, number[]>();
 
   constructor(
     private readonly db: Db,
@@ -145,14 +146,14 @@ export class Gateway {
     return { key, grant, window, variants: offered.filter((v) => allowed.has(v.variant)) };
   }
 
-  /** Sliding one-minute window per grant (per node). */
-  private checkRate(a: Authorized): void {
+  /** Sliding one-minute window per grant, counted in the database so every node shares it. */
+  private async checkRate(a: Authorized): Promise<void> {
     const limit = (JSON.parse(a.window.limits) as { requestsPerMinute: number }).requestsPerMinute;
-    const now = this.clock().getTime();
-    const list = (this.recent.get(a.grant.id) ?? []).filter((t) => t > now - 60_000);
-    if (list.length >= limit) {
-      const retry = Math.max(1, Math.ceil((list[0]! + 60_000 - now) / 1000));
-      this.recent.set(a.grant.id, list);
+    const now = this.clock();
+    const call = { id: randomUUID(), windowId: a.window.id, grantId: a.grant.id };
+    const freeAt = await inTx(this.db, (tx) => repo.admitCall(tx, this.db.dialect === 'postgres', call, now, limit));
+    if (freeAt) {
+      const retry = Math.max(1, Math.ceil((freeAt.getTime() - now.getTime()) / 1000));
       throw new GatewayError(
         429,
         'requests',
@@ -163,8 +164,6 @@ export class Gateway {
         },
       );
     }
-    list.push(now);
-    this.recent.set(a.grant.id, list);
   }
 
   async models(authorization: string | undefined) {
@@ -215,7 +214,7 @@ export class Gateway {
         `model ${body.model} does not exist here; see /gateway/v1/models`,
       );
     }
-    this.checkRate(a);
+    await this.checkRate(a);
     if (!(await repo.reserveRequest(this.db.kysely, a.grant.id)))
       throw new GatewayError(
         429,

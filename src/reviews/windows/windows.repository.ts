@@ -118,8 +118,17 @@ export interface ReviewGatewayLogTable {
   response_sha256: string | null;
 }
 
+/** Calls admitted by the rate limit in the last minute (shared by the nodes on one database). */
+export interface ReviewGatewayCallsTable {
+  id: string;
+  window_id: string;
+  grant_id: string;
+  at: string;
+}
+
 declare module '../../db/schema.js' {
   interface Database {
+    review_gateway_calls: ReviewGatewayCallsTable;
     review_windows: ReviewWindowsTable;
     review_terms: ReviewTermsTable;
     review_consents: ReviewConsentsTable;
@@ -406,7 +415,42 @@ export async function listGatewayLog(q: Q, windowId: string, limit: number): Pro
   return rows.map((r) => num(r, ['status', 'latency_ms', 'prompt_tokens', 'completion_tokens']));
 }
 
+/**
+ * The per-grant rate limit over a sliding minute, shared by every node on the database. Call inside a transaction:
+ * on PostgreSQL the grant's row is locked first, so concurrent calls on any node are counted one after the other
+ * (SQLite serialises writers by itself). Admits the call (a row) when fewer than `limit` were admitted in the last
+ * `windowMs`, and drops the grant's older rows. Returns null when admitted, else when the oldest counted call leaves
+ * the window (for Retry-After).
+ */
+export async function admitCall(
+  tx: Q,
+  postgres: boolean,
+  call: { id: string; windowId: string; grantId: string },
+  now: Date,
+  limit: number,
+  windowMs = 60_000,
+): Promise<Date | null> {
+  if (postgres) await tx.selectFrom('review_grants').select('id').where('id', '=', call.grantId).forUpdate().execute();
+  const since = new Date(now.getTime() - windowMs).toISOString();
+  const recent = await tx
+    .selectFrom('review_gateway_calls')
+    .select('at')
+    .where('grant_id', '=', call.grantId)
+    .where('at', '>', since)
+    .orderBy('at')
+    .limit(Math.max(1, limit))
+    .execute();
+  if (recent.length >= limit) return new Date(Date.parse(recent[0]!.at) + windowMs);
+  await tx
+    .insertInto('review_gateway_calls')
+    .values({ id: call.id, window_id: call.windowId, grant_id: call.grantId, at: now.toISOString() })
+    .execute();
+  await tx.deleteFrom('review_gateway_calls').where('grant_id', '=', call.grantId).where('at', '<=', since).execute();
+  return null;
+}
+
 export async function purgeGatewayLog(q: Q, windowId: string): Promise<number> {
+  await q.deleteFrom('review_gateway_calls').where('window_id', '=', windowId).execute();
   const r = await q.deleteFrom('review_gateway_log').where('window_id', '=', windowId).executeTakeFirst();
   return Number(r.numDeletedRows);
 }
