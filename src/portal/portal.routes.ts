@@ -24,7 +24,7 @@ export function registerPortalRoutes(app: FastifyInstance, r: RouteRegistry, s: 
     responses: {
       200: { description: 'Signed in' },
       401: { description: 'Wrong email or password' },
-      429: { description: 'Too many attempts, or the account is locked' },
+      429: { description: 'Too many attempts from this address' },
     },
     handler: async ({ body, req, reply }) => {
       assertSameOrigin(req);

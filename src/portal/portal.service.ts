@@ -133,10 +133,19 @@ export class PortalService {
     }
     const now = this.now();
     if (cred.locked_until && cred.locked_until > now) {
+      // A locked account answers exactly as a wrong password or an unknown email does (same status, same body, same
+      // hash cost): the answer must not tell whether the account exists. The lock is in the audit log only.
       await verifyPassword(input.password, await dummyHash());
-      throw new AppError('rate_limited', `this account is locked after repeated failures until ${cred.locked_until}`, {
-        lockedUntil: cred.locked_until,
-      });
+      await inTx(this.db, (tx) =>
+        this.audit.record(tx, {
+          actor: { orgId: null, memberId: null },
+          action: 'session.signin_failed',
+          objectType: 'member',
+          objectId: member.id,
+          details: { reason: 'locked', lockedUntil: cred.locked_until, ip: input.ip },
+        }),
+      );
+      throw wrong;
     }
     const ok = await verifyPassword(input.password, cred.password_hash);
     if (!ok) {
@@ -152,10 +161,6 @@ export class PortalService {
           details: { reason: 'wrong_password', failures, ip: input.ip, ...(lock ? { lockedUntil: lock } : {}) },
         });
       });
-      if (lock)
-        throw new AppError('rate_limited', `this account is locked after repeated failures until ${lock}`, {
-          lockedUntil: lock,
-        });
       throw wrong;
     }
     if (member.status !== 'active' || org?.status !== 'active') throw wrong;
