@@ -5,6 +5,7 @@ import { registerPortalCli } from './portal.cli.js';
 import { registerPortalRoutes } from './portal.routes.js';
 import { DEFAULT_PORTAL_OPTIONS, PortalService } from './portal.service.js';
 import { registerStatic } from './static.js';
+import { registerStatisticsRoutes } from './statistics.js';
 
 declare module '../services.js' {
   interface Services {
@@ -24,6 +25,7 @@ const module: CapabilityModule = {
   },
   async routes(app, registry, services) {
     registerPortalRoutes(app, registry, services);
+    registerStatisticsRoutes(app, registry, services);
     await registerStatic(app);
   },
   cli: (program) => registerPortalCli(program),
