@@ -4,6 +4,7 @@ import { type Viewer, visibleFilter } from '../access/rule.js';
 import { fromJson, toJson } from '../db/json.js';
 import type { Q } from '../db/tx.js';
 import type { AdvisoryDoc } from '../vulnerabilities/advisory.model.js';
+import { vexOpen } from './vex.repository.js';
 
 export interface ExposureAssetsTable {
   id: string;
@@ -338,7 +339,8 @@ export async function listFindings(
   if (f.orgId) query = query.where('f.org_id', '=', f.orgId);
   if (f.asset)
     query = query.where('f.asset_id', 'in', q.selectFrom('exposure_assets').select('id').where('name', '=', f.asset));
-  if (f.status === 'open') query = query.where('f.resolved_at', 'is', null);
+  // Open: not resolved, and not closed by a current VEX statement (not_affected, fixed).
+  if (f.status === 'open') query = query.where('f.resolved_at', 'is', null).where(vexOpen('f'));
   if (f.status === 'resolved') query = query.where('f.resolved_at', 'is not', null);
   if (f.priority) query = query.where('f.priority', '=', f.priority);
   if (f.kev !== undefined) query = query.where('f.kev', '=', f.kev ? 1 : 0);
@@ -463,6 +465,7 @@ export async function openFindingsForSummary(q: Q, viewer: Viewer, now: string, 
     .innerJoin('exposure_assets as s', 's.id', 'f.asset_id')
     .select(['f.id', 'f.org_id', 'f.priority', 'f.kev', 'f.due_date', 's.sector'])
     .where('f.resolved_at', 'is', null)
+    .where(vexOpen('f'))
     .where(findingVisible(viewer, now));
   if (orgId) query = query.where('f.org_id', '=', orgId);
   return query.execute();

@@ -104,16 +104,38 @@ describeBackends('exposure: access', (backend) => {
     expect(all).toHaveLength(2);
   });
 
+  it('a not_affected VEX statement takes the finding out of status=open and the open counts (still listed under all)', async () => {
+    await upload(t, a, 'vex-host', cdx(['pkg:npm/left-padder@0.5.0']));
+    const [f] = await findings(t, a.token, 'asset=vex-host&status=open');
+    const openBefore = (await t.req<{ open: number }>('GET', '/api/v1/exposure', { token: a.token })).body.open;
+    const vex = await t.req('POST', `/api/v1/findings/${f!.id}/vex`, {
+      token: a.token,
+      body: { status: 'not_affected', justification: 'vulnerable_code_not_in_execute_path' },
+    });
+    expect(vex.status, vex.raw).toBe(201);
+    expect(await findings(t, a.token, 'asset=vex-host&status=open')).toEqual([]);
+    expect((await findings(t, a.token, 'asset=vex-host&status=all')).map((x) => x.id)).toEqual([f!.id]);
+    expect((await t.req<{ open: number }>('GET', '/api/v1/exposure', { token: a.token })).body.open).toBe(
+      openBefore - 1,
+    );
+  });
+
   it("the organisation's export bundle has its assets, SBOM history and findings, and nothing of others", async () => {
     await upload(t, a, 'alpha-secret-host', cdx(['pkg:npm/left-padder@1.0.1']));
     const res = await t.req<Record<string, unknown[]>>('GET', `/api/v1/organisations/${a.orgId}/export`, {
       token: a.token,
     });
     expect(res.status, res.raw).toBe(200);
-    expect(res.body.exposureAssets!.map((x) => (x as { name: string }).name)).toEqual(['alpha-secret-host']);
-    expect(res.body.exposureInventories).toHaveLength(2);
+    expect(res.body.exposureAssets!.map((x) => (x as { name: string }).name).sort()).toEqual([
+      'alpha-secret-host',
+      'vex-host',
+    ]);
+    expect(res.body.exposureInventories).toHaveLength(3);
     expect(String((res.body.exposureInventories![0] as { document: string }).document)).toContain('alpha-only');
-    expect(res.body.exposureFindings!.map((f) => (f as { advisory_ids: string[] }).advisory_ids)).toEqual([[advisory]]);
+    expect(res.body.exposureFindings!.map((f) => (f as { advisory_ids: string[] }).advisory_ids)).toEqual([
+      [advisory],
+      [advisory],
+    ]);
     expect(res.raw).not.toContain('beta-host');
   });
 });
