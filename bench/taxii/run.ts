@@ -6,14 +6,13 @@
  * time (the machine may be shared).
  */
 import { randomBytes } from 'node:crypto';
-import type { Marking } from '../../src/access/marking.js';
 import { loadConfig } from '../../src/config.js';
 import { openDb } from '../../src/db/connect.js';
-import { inTx } from '../../src/db/tx.js';
 import { collectionId } from '../../src/formats/taxii/collections.js';
 import { TAXII_MEDIA_TYPE } from '../../src/formats/taxii/media.js';
 import { buildApp } from '../../src/http/app.js';
 import { openRuntime } from '../../src/main.js';
+import { importPackageAdvisories } from '../../test/fixtures.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: string) => {
@@ -53,52 +52,13 @@ try {
     admin: { email: 'admin@bench.test', name: 'Bench admin' },
   });
   const memberToken = member.secret!;
-  const marking = (tlp: 'CLEAR' | 'GREEN'): Marking => ({
-    ownerOrgId: p.viewer.orgId,
-    authorMemberId: p.viewer.memberId,
-    tlp,
-    sharingGroupId: null,
-    embargoUntil: null,
-    sharedOrgIds: [],
-    namedMemberIds: [],
-    embargoOrgIds: [],
-  });
   const seeded = clocks();
-  for (let start = 0; start < N; start += 500)
-    await inTx(s.db, async (tx) => {
-      for (let i = start; i < Math.min(N, start + 500); i++)
-        await s.advisories.importDocument(
-          tx,
-          { orgId: p.viewer.orgId, memberId: p.viewer.memberId },
-          `bench:${i}`,
-          {
-            aliases: [`BENCH-${i}`],
-            related: [],
-            summary: `Benchmark flaw ${i}`,
-            details: 'Details.',
-            affected: [
-              {
-                package: { ecosystem: 'PyPI', name: `pkg-${i}` },
-                ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '1.0.1' }] }],
-              },
-            ],
-            cvss: [],
-            ssvc: null,
-            kev: null,
-            cweIds: [],
-            atlasIds: [],
-            owaspLlmIds: [],
-            references: [],
-            credits: [],
-            remediation: null,
-            published: '2026-11-01T00:00:00.000Z',
-            modified: '2026-11-02T00:00:00.000Z',
-            withdrawn: null,
-            source: { name: 'bench' },
-          },
-          marking(i % 3 === 0 ? 'GREEN' : 'CLEAR'),
-        );
-    });
+  await importPackageAdvisories(s, { orgId: p.viewer.orgId, memberId: p.viewer.memberId }, N, {
+    prefix: 'bench',
+    summary: 'Benchmark flaw',
+    source: 'bench',
+    batch: 500,
+  });
   const seed = seeded();
   console.log(`taxii bench: sqlite (in memory), ${N} advisories seeded in ${seed.wall.toFixed(1)} s`);
 

@@ -1,18 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { marking } from '../../test/fixtures.js';
 import type { Marking } from './marking.js';
 import { canSee, type Viewer } from './rule.js';
 
 const NOW = '2026-06-01T00:00:00.000Z';
-const base: Marking = {
-  ownerOrgId: 'owner',
-  authorMemberId: 'author',
-  tlp: 'CLEAR',
-  sharingGroupId: null,
-  embargoUntil: null,
-  sharedOrgIds: [],
-  namedMemberIds: [],
-  embargoOrgIds: [],
-};
+const base: Marking = marking('owner', { authorMemberId: 'author' });
 const member = (orgId: string, memberId = `${orgId}-m`, groupIds: string[] = []): Viewer => ({
   kind: 'member',
   memberId,
@@ -113,11 +105,11 @@ const cases: [string, Partial<Marking>, [Viewer, boolean][]][] = [
 ];
 
 describe('canSee', () => {
-  for (const [name, marking, expectations] of cases) {
+  for (const [name, change, expectations] of cases) {
     it(name, () => {
       for (const [viewer, visible] of expectations) {
         const who = viewer.kind === 'anonymous' ? 'anonymous' : `${viewer.orgId}/${viewer.memberId}`;
-        expect({ who, visible: canSee(viewer, { ...base, ...marking }, NOW) }).toEqual({ who, visible });
+        expect({ who, visible: canSee(viewer, { ...base, ...change }, NOW) }).toEqual({ who, visible });
       }
     });
   }

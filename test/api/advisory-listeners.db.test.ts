@@ -1,8 +1,9 @@
 /** Advisory change listeners run inside the writing transaction: they see every kind of change, and a failing one rolls the change back. */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Marking } from '../../src/access/marking.js';
+import { importedAdvisory } from '../../src/formats/csaf/testing/samples.js';
 import type { AdvisoryChange } from '../../src/vulnerabilities/advisory.service.js';
 import { describeBackends } from '../backends.js';
+import { marking } from '../fixtures.js';
 import { startTestApp, type TestApp } from '../harness.js';
 
 const body = {
@@ -72,39 +73,18 @@ describeBackends('advisory change listeners', (backend) => {
 
   it('sees imports: created, then updated when the source changes, nothing when unchanged', async () => {
     const { inTx } = await import('../../src/db/tx.js');
-    const value = {
+    const value = importedAdvisory({
       aliases: ['CVE-2099-7003'],
-      related: [],
       summary: 'Imported flaw',
       details: 'details',
-      affected: [],
-      cvss: [],
-      ssvc: null,
-      kev: null,
-      cweIds: [],
-      atlasIds: [],
-      owaspLlmIds: [],
-      references: [],
-      credits: [],
-      remediation: null,
       published: '2099-01-01T00:00:00Z',
       modified: '2099-01-01T00:00:00Z',
-      withdrawn: null,
-      source: null,
-    };
+    });
     const actor = { orgId: null, memberId: null };
-    const marking: Marking = {
-      ownerOrgId: t.coordinatorOrgId,
-      authorMemberId: null,
-      tlp: 'CLEAR',
-      sharingGroupId: null,
-      embargoUntil: null,
-      sharedOrgIds: [],
-      namedMemberIds: [],
-      embargoOrgIds: [],
-    };
     const imp = (v: typeof value) =>
-      inTx(t.services.db, (tx) => t.services.advisories.importDocument(tx, actor, 'test:X-1', v, marking));
+      inTx(t.services.db, (tx) =>
+        t.services.advisories.importDocument(tx, actor, 'test:X-1', v, marking(t.coordinatorOrgId)),
+      );
     const first = await imp(value);
     await imp(value);
     await imp({ ...value, modified: '2099-02-01T00:00:00Z' });

@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import type { Dialect } from '../../src/db/connect.js';
 import { inTx } from '../../src/db/tx.js';
 import { sampleIncidentInput } from '../../src/enforcement/test-fixtures.js';
+import { importedAdvisory } from '../../src/formats/csaf/testing/samples.js';
+import { marking } from '../fixtures.js';
 import { startTestApp, type TestApp, type TestOrg } from '../harness.js';
 
 export interface World {
@@ -61,14 +63,9 @@ export async function importKevAdvisory(t: TestApp, cveId = 'CVE-2023-34362'): P
       tx,
       { orgId: t.coordinatorOrgId, memberId: null },
       `test:${cveId}`,
-      {
+      importedAdvisory({
         aliases: [cveId],
-        related: [],
         summary: 'MOVEit Transfer SQL injection',
-        details: '',
-        affected: [],
-        cvss: [],
-        ssvc: null,
         kev: {
           cveId,
           dateAdded: '2023-06-02',
@@ -76,27 +73,11 @@ export async function importKevAdvisory(t: TestApp, cveId = 'CVE-2023-34362'): P
           knownRansomwareCampaignUse: 'Known',
           requiredAction: 'Apply updates per vendor instructions.',
         },
-        cweIds: [],
-        atlasIds: [],
-        owaspLlmIds: [],
-        references: [],
-        credits: [],
-        remediation: null,
         published: '2023-06-02T00:00:00.000Z',
         modified: '2023-06-02T00:00:00.000Z',
-        withdrawn: null,
         source: { name: 'test' },
-      },
-      {
-        ownerOrgId: t.coordinatorOrgId,
-        authorMemberId: null,
-        tlp: 'CLEAR',
-        sharingGroupId: null,
-        embargoUntil: null,
-        sharedOrgIds: [],
-        namedMemberIds: [],
-        embargoOrgIds: [],
-      },
+      }),
+      marking(t.coordinatorOrgId),
     ),
   );
 }

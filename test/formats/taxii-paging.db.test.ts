@@ -4,10 +4,9 @@
  * imported (no change event on creation), so the walk also proves the catch-up records advisories written before.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Marking } from '../../src/access/marking.js';
-import { inTx } from '../../src/db/tx.js';
 import { startTaxii } from '../../src/formats/taxii/index.js';
 import { describeBackends } from '../backends.js';
+import { importPackageAdvisories } from '../fixtures.js';
 import { startTestApp, type TestApp, type TestOrg } from '../harness.js';
 import { ACCEPT, advisoryBody, PARTICIPANTS, PUBLIC, publish, ROOT, stixIssues, walk } from './taxii-world.js';
 
@@ -23,52 +22,12 @@ describeBackends('TAXII paging', (backend) => {
     t = await startTestApp(backend, { clock: () => now });
     b = await t.org('Org B Vendor', 'vendor');
     const p = await t.services.participants.authenticate(t.adminToken);
-    const marking = (tlp: 'CLEAR' | 'GREEN'): Marking => ({
-      ownerOrgId: p.viewer.orgId,
-      authorMemberId: p.viewer.memberId,
-      tlp,
-      sharingGroupId: null,
-      embargoUntil: null,
-      sharedOrgIds: [],
-      namedMemberIds: [],
-      embargoOrgIds: [],
+    await importPackageAdvisories(t.services, { orgId: p.viewer.orgId, memberId: p.viewer.memberId }, N, {
+      prefix: 'test',
+      summary: 'Imported flaw number',
+      source: 'test data',
+      batch: 250,
     });
-    const actor = { orgId: p.viewer.orgId, memberId: p.viewer.memberId };
-    for (let start = 0; start < N; start += 250)
-      await inTx(t.services.db, async (tx) => {
-        for (let i = start; i < Math.min(N, start + 250); i++)
-          await t.services.advisories.importDocument(
-            tx,
-            actor,
-            `test:${i}`,
-            {
-              aliases: [`TEST-${i}`],
-              related: [],
-              summary: `Imported flaw number ${i}`,
-              details: 'Details.',
-              affected: [
-                {
-                  package: { ecosystem: 'PyPI', name: `pkg-${i}` },
-                  ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '1.0.1' }] }],
-                },
-              ],
-              cvss: [],
-              ssvc: null,
-              kev: null,
-              cweIds: [],
-              atlasIds: [],
-              owaspLlmIds: [],
-              references: [],
-              credits: [],
-              remediation: null,
-              published: '2026-11-01T00:00:00.000Z',
-              modified: '2026-11-02T00:00:00.000Z',
-              withdrawn: null,
-              source: { name: 'test data' },
-            },
-            marking(i % 3 === 0 ? 'GREEN' : 'CLEAR'),
-          );
-      });
   }, 300_000);
   afterAll(async () => t?.close());
 

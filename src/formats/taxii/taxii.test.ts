@@ -1,38 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import type { AdvisoryDoc } from '../../vulnerabilities/advisory.model.js';
+import { advisoryDoc, pypiAffected } from '../csaf/testing/samples.js';
 import { validateStixObject } from '../stix/index.js';
 import { encodeNext, parseFilter } from './filters.js';
 import { acceptsTaxii, isTaxiiContentType, TaxiiError } from './media.js';
 import { deriveObjects, nextVersion } from './objects.js';
 
-const doc: AdvisoryDoc = {
-  id: 'CH-2026-0001',
+const doc: AdvisoryDoc = advisoryDoc({
   aliases: ['CVE-2026-1234'],
-  related: [],
   summary: 'Prompt injection in example-agent',
   details: 'Tool calls follow instructions found in fetched pages.',
-  affected: [
-    {
-      package: { ecosystem: 'PyPI', name: 'example-agent' },
-      ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '2.0.0' }] }],
-    },
-  ],
-  cvss: [],
-  ssvc: null,
-  kev: null,
+  affected: [pypiAffected('example-agent', '2.0.0')],
   cweIds: ['CWE-77'],
-  atlasIds: [],
-  owaspLlmIds: [],
-  references: [],
-  credits: [],
-  remediation: null,
-  published: '2026-11-01T00:00:00.000Z',
-  modified: '2026-11-02T00:00:00.000Z',
-  withdrawn: null,
-  version: 1,
-  source: null,
-  caseId: null,
-};
+});
 
 function refused(f: () => unknown): TaxiiError {
   try {

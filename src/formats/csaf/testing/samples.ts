@@ -1,9 +1,53 @@
 /**
  * Hand-written advisories for the export codec tests (CSAF, STIX, VEX): one full AI-stack advisory with every field
  * set, one bare advisory with no packages. Facts are shaped after public advisories (PyPI package names, a real KEV
- * entry for CVE-2024-3400) but the advisories themselves are test data. Test-only.
+ * entry for CVE-2024-3400) but the advisories themselves are test data. Also the builders other tests and the benches
+ * make advisories with (`importedAdvisory`, `advisoryDoc`). Test-only.
  */
 import type { AdvisoryDoc, MarkedAdvisory } from '../../../vulnerabilities/advisory.model.js';
+
+/** What `advisories.importDocument` takes: an advisory before the clearinghouse gives it an id, version and case. */
+export type ImportedAdvisory = Omit<AdvisoryDoc, 'id' | 'version' | 'caseId'>;
+
+/** An advisory with nothing but a summary and dates; `over` sets the fields a test cares about. */
+export function importedAdvisory(over: Partial<ImportedAdvisory> = {}): ImportedAdvisory {
+  return {
+    aliases: [],
+    related: [],
+    summary: 'Test advisory',
+    details: '',
+    affected: [],
+    cvss: [],
+    ssvc: null,
+    kev: null,
+    cweIds: [],
+    atlasIds: [],
+    owaspLlmIds: [],
+    references: [],
+    credits: [],
+    remediation: null,
+    published: '2026-11-01T00:00:00.000Z',
+    modified: '2026-11-02T00:00:00.000Z',
+    withdrawn: null,
+    source: null,
+    ...over,
+  };
+}
+
+/** The same as a stored advisory (id CH-2026-0001, version 1, no case unless `over` says otherwise). */
+export function advisoryDoc(over: Partial<AdvisoryDoc> = {}): AdvisoryDoc {
+  const { id = 'CH-2026-0001', version = 1, caseId = null, ...rest } = over;
+  const { source, ...head } = importedAdvisory(rest);
+  return { id, ...head, version, source, caseId };
+}
+
+/** One PyPI package affected from 0 up to (not including) `fixed`. */
+export function pypiAffected(name: string, fixed: string): AdvisoryDoc['affected'][number] {
+  return {
+    package: { ecosystem: 'PyPI', name },
+    ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed }] }],
+  };
+}
 
 export const fullDoc: AdvisoryDoc = {
   id: 'CH-2026-0042',
@@ -77,29 +121,13 @@ export const fullDoc: AdvisoryDoc = {
   caseId: 'case-17',
 };
 
-export const bareDoc: AdvisoryDoc = {
+export const bareDoc: AdvisoryDoc = advisoryDoc({
   id: 'CH-2026-0099',
-  aliases: [],
-  related: [],
   summary: 'Model weights exfiltration through debug endpoint',
-  details: '',
-  affected: [],
-  cvss: [],
-  ssvc: null,
-  kev: null,
-  cweIds: [],
-  atlasIds: [],
-  owaspLlmIds: [],
-  references: [],
-  credits: [],
-  remediation: null,
   published: '2026-04-01T00:00:00Z',
   modified: '2026-04-01T00:00:00Z',
   withdrawn: '2026-04-03T00:00:00Z',
-  version: 1,
-  source: null,
-  caseId: null,
-};
+});
 
 export const full: MarkedAdvisory = { doc: fullDoc, tlp: 'AMBER', ownerOrgName: 'Example AI Lab' };
 export const bare: MarkedAdvisory = { doc: bareDoc, tlp: 'AMBER+STRICT', ownerOrgName: 'Example Utility Co-op' };

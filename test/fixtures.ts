@@ -1,0 +1,50 @@
+/**
+ * Data builders shared by tests and benches (no test runner imported here, so a bench may use them):
+ * - `marking`: a TLP:CLEAR marking owned by one organisation, nothing shared, no embargo; `over` changes the rest.
+ * - `importPackageAdvisories`: n imported advisories, each affecting its own PyPI package `pkg-<i>` (fixed in 1.0.1),
+ *   every third TLP:GREEN and the others CLEAR, written in transactions of `batch`.
+ * The advisory builders themselves are in src/formats/csaf/testing/samples.ts (`importedAdvisory`, `advisoryDoc`).
+ */
+import type { Marking } from '../src/access/marking.js';
+import { inTx } from '../src/db/tx.js';
+import { importedAdvisory, pypiAffected } from '../src/formats/csaf/testing/samples.js';
+import type { Services } from '../src/services.js';
+
+export function marking(ownerOrgId: string, over: Partial<Marking> = {}): Marking {
+  return {
+    ownerOrgId,
+    authorMemberId: null,
+    tlp: 'CLEAR',
+    sharingGroupId: null,
+    embargoUntil: null,
+    sharedOrgIds: [],
+    namedMemberIds: [],
+    embargoOrgIds: [],
+    ...over,
+  };
+}
+
+export async function importPackageAdvisories(
+  s: Services,
+  owner: { orgId: string; memberId: string | null },
+  n: number,
+  opts: { prefix: string; summary: string; source: string; batch: number },
+): Promise<void> {
+  for (let start = 0; start < n; start += opts.batch)
+    await inTx(s.db, async (tx) => {
+      for (let i = start; i < Math.min(n, start + opts.batch); i++)
+        await s.advisories.importDocument(
+          tx,
+          owner,
+          `${opts.prefix.toLowerCase()}:${i}`,
+          importedAdvisory({
+            aliases: [`${opts.prefix.toUpperCase()}-${i}`],
+            summary: `${opts.summary} ${i}`,
+            details: 'Details.',
+            affected: [pypiAffected(`pkg-${i}`, '1.0.1')],
+            source: { name: opts.source },
+          }),
+          marking(owner.orgId, { authorMemberId: owner.memberId, tlp: i % 3 === 0 ? 'GREEN' : 'CLEAR' }),
+        );
+    });
+}
