@@ -287,6 +287,16 @@ export async function resolveFindings(q: Q, ids: readonly string[], resolution: 
       .execute();
 }
 
+/** Findings that stay as they are but now belong to the asset's new inventory. */
+export async function moveFindings(q: Q, ids: readonly string[], inventoryId: string, at: string): Promise<void> {
+  for (let i = 0; i < ids.length; i += 1000)
+    await q
+      .updateTable('exposure_findings')
+      .set({ inventory_id: inventoryId, updated_at: at })
+      .where('id', 'in', ids.slice(i, i + 1000))
+      .execute();
+}
+
 export async function markNotified(q: Q, ids: readonly string[], at: string): Promise<void> {
   await q.updateTable('exposure_findings').set({ notified_at: at }).where('id', 'in', ids).execute();
 }

@@ -111,6 +111,7 @@ export class FindingSync {
     const visibleSet = new Set(viewer ? await repo.visibleAdvisoryIds(tx, viewer, now, [...allIds]) : []);
     const visibleOf = async (ids: readonly string[]) => ids.filter((id) => visibleSet.has(id));
     const inserts: { row: repo.FindingRow; advisoryIds: string[] }[] = [];
+    const movedIds: string[] = [];
     const resolved = new Map<string, string[]>();
 
     for (const [d, existing] of pairs) {
@@ -120,14 +121,16 @@ export class FindingSync {
       if (existing) {
         const ids = JSON.stringify(d.advisoryIds);
         const moved = existing.inventory_id !== asset.current_inventory_id;
-        if (
+        const same =
           ids === existing.advisory_ids &&
           p.priority === existing.priority &&
           p.dueDate === existing.due_date &&
-          d.groupKey === existing.group_key &&
-          !moved
-        )
+          d.groupKey === existing.group_key;
+        if (same) {
+          // Only the inventory changed (the same component in a new SBOM): moved in bulk below.
+          if (moved) movedIds.push(existing.id);
           continue;
+        }
         await repo.updateFinding(
           tx,
           existing.id,
@@ -221,6 +224,7 @@ export class FindingSync {
           });
       }
     }
+    if (asset.current_inventory_id) await repo.moveFindings(tx, movedIds, asset.current_inventory_id, now);
     await repo.insertFindings(tx, inserts);
     for (const [resolution, ids] of resolved) await repo.resolveFindings(tx, ids, resolution, now);
     const outbox = this.outbox();
