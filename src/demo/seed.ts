@@ -154,6 +154,10 @@ export async function seedDemo(s: Services, coordinator: Principal): Promise<Dem
       marking: { tlp: 'CLEAR' },
     }),
   );
+  await seedInventories(s, lines, [
+    [principals['infrastructure_operator:water_and_wastewater_systems']!, 'scada-historian', 'high', false],
+    [principals['infrastructure_operator:financial_services']!, 'online-banking', 'critical', true],
+  ]);
   const kase = await s.cases.open(coordinator, {
     title: 'Demo: prompt injection in demo-model-gateway',
     reportIds: [r1.report.id, r2.report.id],
@@ -167,4 +171,53 @@ export async function seedDemo(s: Services, coordinator: Principal): Promise<Dem
     reason: 'vendor needs two weeks for a fix',
   });
   return tokens;
+}
+
+/**
+ * Each demo operator registers an SBOM (CycloneDX 1.5) whose components are versions the bundled advisories list as
+ * affected, plus a few unaffected ones, so the operator dashboard and findings have something to show.
+ */
+async function seedInventories(
+  s: Services,
+  osvLines: string[],
+  assets: [Principal, string, 'low' | 'medium' | 'high' | 'critical', boolean][],
+): Promise<void> {
+  const purlType: Record<string, string> = { PyPI: 'pypi', Go: 'golang', 'crates.io': 'cargo', npm: 'npm' };
+  const affected: { name: string; version: string; purl: string }[] = [];
+  for (const line of osvLines) {
+    const o = JSON.parse(line) as {
+      affected?: { package?: { ecosystem: string; name: string }; versions?: string[] }[];
+    };
+    for (const a of o.affected ?? []) {
+      const type = a.package && purlType[a.package.ecosystem];
+      const version = a.versions?.[0];
+      if (!a.package || !type || !version) continue;
+      affected.push({ name: a.package.name, version, purl: `pkg:${type}/${a.package.name}@${version}` });
+    }
+  }
+  const safe = [
+    { name: 'requests', version: '2.32.3', purl: 'pkg:pypi/requests@2.32.3' },
+    { name: 'serde', version: '1.0.210', purl: 'pkg:cargo/serde@1.0.210' },
+  ];
+  for (const [i, [owner, asset, criticality, internetFacing]] of assets.entries()) {
+    const picked = affected.filter((_, k) => k % assets.length === i).slice(0, 6);
+    const bom = {
+      bomFormat: 'CycloneDX',
+      specVersion: '1.5',
+      version: 1,
+      metadata: { component: { type: 'application', name: asset, version: '1.0.0' } },
+      components: [...picked, ...safe].map((c, k) => ({
+        type: 'library',
+        'bom-ref': `c${k}`,
+        name: c.name,
+        version: c.version,
+        purl: c.purl,
+      })),
+    };
+    await s.exposure.upload(owner, asset, JSON.stringify(bom), {
+      fileName: `${asset}.cdx.json`,
+      criticality,
+      internetFacing,
+    });
+  }
 }
