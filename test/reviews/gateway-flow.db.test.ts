@@ -19,6 +19,20 @@ describeBackends('review gateway', (backend) => {
   let up: Awaited<ReturnType<typeof startUpstream>>;
   let gatewayURL: string;
   const client = (apiKey: string) => new OpenAI({ baseURL: gatewayURL, apiKey, maxRetries: 0, timeout: 10_000 });
+  /** The harness's own model client on the gateway: up to 3 retries, delays capped at 5 ms and recorded, not slept. */
+  const harnessModel = (apiKey: string) => {
+    const sleeps: number[] = [];
+    const model = openAIChatModel({
+      baseURL: gatewayURL,
+      apiKey,
+      model: 'production',
+      retry: { maxRetries: 3, baseDelayMs: 1, maxDelayMs: 5 },
+      sleep: async (ms) => {
+        sleeps.push(ms);
+      },
+    });
+    return { model, sleeps };
+  };
 
   beforeAll(async () => {
     up = await startUpstream({
@@ -135,16 +149,7 @@ describeBackends('review gateway', (backend) => {
       offer: { limits: { requestsPerMinute: 1, maxBudget: { requests: 1000, tokens: 1_000_000, seconds: 3600 } } },
       grant: { budget: { requests: 2, tokens: 100_000, seconds: 600 } },
     });
-    const sleeps: number[] = [];
-    const model = openAIChatModel({
-      baseURL: gatewayURL,
-      apiKey: win.key,
-      model: 'production',
-      retry: { maxRetries: 3, baseDelayMs: 1, maxDelayMs: 5 },
-      sleep: async (ms) => {
-        sleeps.push(ms);
-      },
-    });
+    const { model, sleeps } = harnessModel(win.key);
     const ask = () => model.generate({ messages: [{ role: 'user', content: 'q' }] });
     const before = up.seen.length;
     expect((await ask()).retries).toBe(0);
@@ -159,16 +164,7 @@ describeBackends('review gateway', (backend) => {
     const win = await openWindow(t, w, up.baseURL, {
       grant: { budget: { requests: 1, tokens: 100_000, seconds: 600 } },
     });
-    const sleeps: number[] = [];
-    const model = openAIChatModel({
-      baseURL: gatewayURL,
-      apiKey: win.key,
-      model: 'production',
-      retry: { maxRetries: 3, baseDelayMs: 1, maxDelayMs: 5 },
-      sleep: async (ms) => {
-        sleeps.push(ms);
-      },
-    });
+    const { model, sleeps } = harnessModel(win.key);
     const before = up.seen.length;
     await model.generate({ messages: [{ role: 'user', content: 'q1' }] });
     await expect(model.generate({ messages: [{ role: 'user', content: 'q2' }] })).rejects.toMatchObject({
@@ -297,6 +293,35 @@ describeBackends('review gateway', (backend) => {
     expect(t.services.reviews.gateway.inFlightCount).toBe(0);
     const again = await ai.models.list().catch((e) => e);
     expect(again).toBeInstanceOf(OpenAI.AuthenticationError);
+  });
+
+  it('a caller that goes away ends the upstream call too (it is not held until the upstream timeout)', async () => {
+    const win = await openWindow(t, w, up.baseURL, {
+      offer: {
+        endpoint: { baseUrl: up.baseURL, apiKey: SECRET, variants: [{ variant: 'production', modelId: 'hang' }] },
+      },
+    });
+    const gone = new AbortController();
+    const pending = client(win.key)
+      .chat.completions.create(
+        { model: 'production', messages: [{ role: 'user', content: 'wait' }] },
+        { signal: gone.signal, maxRetries: 0 },
+      )
+      .catch((e) => e);
+    while (t.services.reviews.gateway.inFlightCount === 0) await new Promise((r) => setTimeout(r, 10));
+    const started = Date.now();
+    gone.abort();
+    await pending;
+    while (t.services.reviews.gateway.inFlightCount > 0 && Date.now() - started < 10_000)
+      await new Promise((r) => setTimeout(r, 10));
+    expect(t.services.reviews.gateway.inFlightCount).toBe(0);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    const log = await t.services.db.kysely
+      .selectFrom('review_gateway_log')
+      .select('outcome')
+      .where('window_id', '=', win.id)
+      .execute();
+    expect(log.map((l) => l.outcome)).toContain('client_closed');
   });
 
   it('refuses a grant outside its validity even with a live key', async () => {

@@ -33,6 +33,7 @@ export const GATEWAY_ERROR_CODES = [
   'upstream_timeout',
   'not_found',
   'request_too_large',
+  'client_closed',
   'internal',
 ] as const;
 export type GatewayErrorCode = (typeof GATEWAY_ERROR_CODES)[number];
@@ -174,9 +175,11 @@ export class Gateway {
     };
   }
 
+  /** `client`: aborted when the caller goes away, so that the upstream call is given up at once too. */
   async chat(
     authorization: string | undefined,
     rawBody: unknown,
+    client?: AbortSignal,
   ): Promise<{ status: number; body: unknown; headers: Record<string, string> }> {
     const a = await this.authorize(authorization);
     const parsed = chatBody.safeParse(rawBody);
@@ -235,6 +238,10 @@ export class Gateway {
         ctrl.abort(new GatewayError(504, 'api_error', 'upstream_timeout', 'the model endpoint did not answer in time')),
       this.opts.upstreamTimeoutMs,
     );
+    const onClientGone = () =>
+      ctrl.abort(new GatewayError(499, 'api_error', 'client_closed', 'the caller closed the connection'));
+    if (client?.aborted) onClientGone();
+    client?.addEventListener('abort', onClientGone, { once: true });
     const started = Date.now();
     let status = 0;
     let responseText = '';
@@ -289,6 +296,7 @@ export class Gateway {
       throw new GatewayError(502, 'api_error', 'upstream_unreachable', 'the model endpoint could not be reached');
     } finally {
       clearTimeout(timer);
+      client?.removeEventListener('abort', onClientGone);
       this.inflight.delete(entry);
       const ms = Date.now() - started;
       const tokens = usage.total_tokens || usage.prompt_tokens + usage.completion_tokens;
@@ -347,7 +355,12 @@ export async function registerGatewayRoutes(app: FastifyInstance, gateway: Gatew
       const config = { ownAuth: true, rateLimit: false } as const;
       scope.get('/models', { config }, async (req: FastifyRequest) => gateway.models(req.headers.authorization));
       scope.post('/chat/completions', { config }, async (req: FastifyRequest, reply: FastifyReply) => {
-        const out = await gateway.chat(req.headers.authorization, req.body);
+        // The caller going away (the response closed before it was written) gives up the upstream call too.
+        const gone = new AbortController();
+        reply.raw.once('close', () => {
+          if (!reply.raw.writableFinished) gone.abort();
+        });
+        const out = await gateway.chat(req.headers.authorization, req.body, gone.signal);
         reply.status(out.status).headers(out.headers);
         return out.body;
       });
