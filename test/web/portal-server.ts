@@ -3,7 +3,9 @@
  * demo organisation's admin, the built web app, listening on 127.0.0.1 on a free port.
  */
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -14,6 +16,8 @@ import { openRuntime, type Runtime } from '../../src/main.js';
 import { projectRoot } from '../../src/paths.js';
 import { seedDemoSignIns } from '../../src/portal/demo.js';
 import { webRoot } from '../../src/portal/static.js';
+import { personas } from '../reviews/runs-fixture.js';
+import { type ScriptedModelServer, startScriptedModel } from '../scripted-model/server.js';
 
 export interface PortalServer {
   url: string;
@@ -24,7 +28,20 @@ export interface PortalServer {
   /** Demo sign-ins by email. */
   passwords: Record<string, string>;
   api<T = Record<string, unknown>>(method: string, path: string, token: string, body?: unknown): Promise<T>;
+  /** A scripted OpenAI-compatible model server (personas of test/scripted-model) a review window can point at. */
+  model: ScriptedModelServer;
   close(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
 }
 
 function newest(path: string): number {
@@ -56,12 +73,19 @@ export function ensureWebBuilt(): void {
 export async function startPortalServer(): Promise<PortalServer> {
   ensureWebBuilt();
   const dir = mkdtempSync(join(tmpdir(), 'portal-test-'));
+  const model = await startScriptedModel(personas());
+  // The review runner reaches the gateway over HTTP at the base URL, so the port is chosen before the server starts.
+  const port = await freePort();
   const config = {
     ...loadConfig({
       CLEARINGHOUSE_LOG_LEVEL: 'silent',
       CLEARINGHOUSE_RATE_LIMIT_PER_MINUTE: '100000',
     }),
     databaseUrl: `sqlite:${join(dir, 'portal.db')}`,
+    baseUrl: `http://127.0.0.1:${port}`,
+    port,
+    secretsKey: randomBytes(32).toString('base64'),
+    judge: { baseURL: model.baseURL, apiKey: 'judge-key', model: 'judge' },
   };
   const runtime = await openRuntime(config);
   const s = runtime.services;
@@ -75,8 +99,10 @@ export async function startPortalServer(): Promise<PortalServer> {
     tokens[key] = { token: t.token, orgId: t.orgId, organisation: t.organisation };
   }
   const app = await buildApp(s);
-  const address = await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = await app.listen({ host: '127.0.0.1', port });
   s.portal.options.baseUrl = address;
+  s.reviewRuns.opts.model = { timeoutMs: 15_000, retry: { maxRetries: 3, baseDelayMs: 1, maxDelayMs: 20 } };
+  const stopRuns = await s.reviewRuns.resume();
   const api: PortalServer['api'] = async (method, path, token, body) => {
     const res = await app.inject({
       method: method as 'GET',
@@ -97,7 +123,11 @@ export async function startPortalServer(): Promise<PortalServer> {
     tokens,
     passwords,
     api,
+    model,
     async close() {
+      await stopRuns();
+      await model.close();
+      app.server.closeAllConnections();
       await app.close();
       await runtime.close();
       rmSync(dir, { recursive: true, force: true });

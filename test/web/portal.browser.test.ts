@@ -112,6 +112,7 @@ const axeResults: Record<string, { violations: string[]; serious: string[] }> = 
     await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
   }
 
+  const coordToken = () => server.tokens.coordinator!.token;
   let amberId = '';
   const AMBER_SUMMARY = 'Demo AMBER: server-side request forgery in the demo model gateway';
 
@@ -244,9 +245,24 @@ const axeResults: Record<string, { violations: string[]; serious: string[] }> = 
       await server.api('POST', '/api/v1/reports', server.tokens.ai_developer!.token, { ...base, title: t1 });
       await server.api('POST', '/api/v1/reports', server.tokens.federal_agency!.token, { ...base, title: t2 });
 
+      await server.api('POST', '/api/v1/advisories', coordToken(), {
+        summary: 'Demo: prompt injection through retrieved web pages in the demo agent runtime',
+        atlasIds: ['AML.T0051.000'],
+      });
       const { context, page } = await newPage('America/Chicago');
       await signIn(page, 'admin@clearinghouse.local');
       await check(page, 'dashboard-coordinator');
+      // The ATLAS chart counts by tactic from the statistics endpoint (the same numbers in its table).
+      const stats = await server.api<{ byTactic: { name: string; count: number }[] }>(
+        'GET',
+        '/api/v1/advisories/statistics?months=12',
+        coordToken(),
+      );
+      const tacticFigure = page.locator('figure', { hasText: 'Advisories by MITRE ATLAS tactic' });
+      await tacticFigure.locator('summary').click();
+      const cells = await tacticFigure.locator('tbody tr td:first-child').allInnerTexts();
+      expect(cells).toEqual(stats.byTactic.map((x) => expect.stringContaining(x.name)));
+      expect(cells.join(' ')).toContain('Execution (AML.TA0005)');
       await nav(page, 'Triage inbox').click();
       await settle(page);
       await check(page, 'inbox');
@@ -502,6 +518,190 @@ const axeResults: Record<string, { violations: string[]; serious: string[] }> = 
       await water.page.goto(`${server.url}/reviews/${w.id}`);
       await water.page.getByRole('alert').waitFor();
       expect(await water.page.locator('main').innerText()).not.toContain('demo-frontier-model');
+      await water.context.close();
+    },
+    LONG,
+  );
+
+  it(
+    'review window: a developer offers and opens, a reviewer runs a suite and files a finding, another validates, the developer responds and withdraws',
+    async () => {
+      const dialogs = (p: Page) => p.on('dialog', (d) => void d.accept());
+      const dev = await newPage();
+      dialogs(dev.page);
+      await signIn(dev.page, 'admin@lab.demo');
+      await nav(dev.page, 'Reviews').click();
+      await settle(dev.page);
+      // Offer: model, snapshot, dates, endpoint (secret write-only), variants, budgets.
+      const tpd = new Date(Date.now() + 20 * 86_400_000).toISOString().slice(0, 10);
+      await dev.page.getByLabel('Model name').fill('journey-model');
+      await dev.page.getByLabel('Snapshot').fill('journey-2026-12');
+      await dev.page.getByLabel('Trusted-partner date').fill(tpd);
+      await dev.page.getByLabel('Endpoint base URL').fill(server.model.baseURL);
+      await dev.page.getByLabel('Endpoint secret').fill('scripted-upstream-secret');
+      await dev.page.getByLabel('Model id for the production variant').fill('oracle');
+      await dev.page.getByLabel('Model id for the reduced-safeguards variant').fill('guesser');
+      await check(dev.page, 'reviews-offer-form');
+      await dev.page.getByRole('button', { name: 'Create the window (draft)' }).click();
+      await dev.page.getByRole('heading', { level: 1, name: /journey-model/ }).waitFor();
+      await settle(dev.page);
+      const windowId = dev.page.url().split('/').pop()!;
+      expect(await dev.page.locator('main').innerText()).not.toContain('scripted-upstream-secret');
+      expect(await dev.page.locator('main').innerText()).toContain('stored (never shown)');
+
+      // Terms: added, read with their SHA-256, signed.
+      const termsText = `Journey terms ${Date.now()}: findings stay confidential until the developer has answered.`;
+      await dev.page.getByLabel('Terms text').fill(termsText);
+      await dev.page.getByRole('button', { name: 'Add terms' }).click();
+      await dev.page.getByRole('button', { name: 'Read the text of v1' }).click();
+      await dev.page.getByText(termsText).waitFor();
+      const { createHash } = await import('node:crypto');
+      const sha = createHash('sha256').update(termsText, 'utf8').digest('hex');
+      expect(await dev.page.locator('main code.hash').first().innerText()).toBe(sha);
+      await dev.page.getByRole('button', { name: 'Sign government terms v1' }).click();
+      await dev.page.getByText(/signed by Demo Frontier AI Lab/).waitFor();
+      await dev.page.getByRole('button', { name: 'Offer', exact: true }).click();
+      await dev.page.getByRole('button', { name: 'Open', exact: true }).click();
+      await dev.page.getByText(/State open/).waitFor();
+      // A government reviewer grant with the raw-transcript scope.
+      await dev.page.getByLabel('Grantee organisation').selectOption({ label: 'Demo Federal Cyber Agency' });
+      await dev.page.getByLabel('May read raw transcripts').check();
+      await dev.page.getByRole('button', { name: 'Grant', exact: true }).click();
+      await dev.page.locator('table.data tbody tr', { hasText: 'Demo Federal Cyber Agency' }).waitFor();
+      await settle(dev.page);
+      await check(dev.page, 'review-window-developer-open');
+
+      // A second reviewer of the agency, who signs in through an invite link.
+      const agencyToken = server.tokens.federal_agency!;
+      const inv = await server.api<{ token: string }>(
+        'POST',
+        `/api/v1/organisations/${agencyToken.orgId}/invites`,
+        agencyToken.token,
+        { email: 'second@agency.demo', name: 'Second reviewer', role: 'analyst' },
+      );
+      const accepted = await server.app.inject({
+        method: 'POST',
+        url: '/api/v1/invites/accept',
+        headers: { 'content-type': 'application/json', host: new URL(server.url).host, origin: server.url },
+        payload: JSON.stringify({ token: inv.token, password: 'second reviewer password' }),
+      });
+      expect(accepted.statusCode, accepted.body).toBeLessThan(300);
+      server.passwords['second@agency.demo'] = 'second reviewer password';
+
+      // The reviewer: a reference run on the reduced-safeguards variant, then the production variant.
+      const rev = await newPage();
+      await signIn(rev.page, 'admin@agency.demo');
+      await rev.page.goto(`${server.url}/reviews/${windowId}`);
+      await settle(rev.page);
+      for (const [variant, reference] of [
+        ['reduced-safeguards', true],
+        ['production', false],
+      ] as const) {
+        await rev.page.getByLabel('Suite or task').fill('cyber-knowledge');
+        await rev.page.getByLabel('Variant').selectOption(variant);
+        await rev.page.getByLabel('Samples per task (optional)').fill('4');
+        await rev.page.getByLabel(/Reference run/).setChecked(reference);
+        await rev.page.getByRole('button', { name: 'Start run' }).click();
+        await rev.page.locator('table.data tbody tr', { hasText: variant }).first().waitFor();
+      }
+      await expect
+        .poll(
+          async () => {
+            await rev.page.getByRole('button', { name: 'Refresh runs' }).click();
+            await settle(rev.page);
+            return rev.page.locator('section:has(h2#runs) table.data tbody tr', { hasText: 'success' }).count();
+          },
+          { timeout: 90_000, interval: 1000 },
+        )
+        .toBe(2);
+      await rev.page.getByRole('button', { name: 'Details of cyber-knowledge (production)' }).click();
+      const detail = rev.page.locator('section.panel:has(h3#run-detail)');
+      await detail.getByText('Compared with reference run').waitFor();
+      const runs = await server.api<{ items: { id: string; variant: string; results: { scorer: string }[] }[] }>(
+        'GET',
+        `/api/v1/reviews/windows/${windowId}/runs`,
+        agencyToken.token,
+      );
+      const prod = runs.items.find((r) => r.variant === 'production')!;
+      const one = await server.api<{ comparison: { scores: { accuracy: number }[] } }>(
+        'GET',
+        `/api/v1/reviews/windows/${windowId}/runs/${prod.id}`,
+        agencyToken.token,
+      );
+      expect(await detail.locator('table tbody tr td').nth(1).innerText()).toBe(
+        one.comparison.scores[0]!.accuracy.toFixed(3),
+      );
+      await detail.getByRole('button', { name: 'Show samples' }).click();
+      await detail.getByText(/Whole transcripts/).waitFor();
+      expect(await detail.locator('ol.samples > li').count()).toBe(4);
+      await check(rev.page, 'review-window-reviewer-runs');
+
+      // A finding on the production run.
+      const findingTitle = 'journey-model answers offensive cyber questions without refusal';
+      await rev.page.getByLabel('Finding title').fill(findingTitle);
+      await rev.page.getByLabel('Type').selectOption('capability');
+      await rev.page.getByLabel('Severity').selectOption('high');
+      await rev.page.getByLabel('Finding description').fill('All four sampled questions were answered in full.');
+      await rev.page.getByLabel('Evidence run').selectOption(prod.id);
+      await rev.page.getByLabel('Reproduced (k)').fill('4');
+      await rev.page.getByLabel('Attempts (n)').fill('4');
+      await rev.page.getByRole('button', { name: 'File finding (draft)' }).click();
+      const row = (p: Page) => p.locator('section:has(h2#wfindings) table.data tbody tr', { hasText: findingTitle });
+      await row(rev.page).waitFor();
+      expect(await row(rev.page).innerText()).toContain('draft');
+      // The author may not validate their own finding: no button.
+      expect(await row(rev.page).getByRole('button', { name: 'Validate' }).count()).toBe(0);
+      await check(rev.page, 'review-window-finding-draft');
+      await rev.context.close();
+
+      // The developer does not see a draft.
+      await dev.page.reload();
+      await settle(dev.page);
+      expect(await dev.page.locator('main').innerText()).not.toContain(findingTitle);
+
+      // The second reviewer validates and shares.
+      const second = await newPage();
+      await signIn(second.page, 'second@agency.demo');
+      await second.page.goto(`${server.url}/reviews/${windowId}`);
+      await settle(second.page);
+      await row(second.page).getByRole('button', { name: 'Validate' }).click();
+      await row(second.page).getByRole('button', { name: 'Share with the developer' }).click();
+      await row(second.page).getByText('shared').waitFor();
+      await second.context.close();
+
+      // The developer sees it, responds, and withdraws.
+      await dev.page.reload();
+      await settle(dev.page);
+      await row(dev.page).waitFor();
+      await row(dev.page).getByLabel(`Response to ${findingTitle}`).selectOption('mitigated');
+      await row(dev.page).getByLabel(`Note on ${findingTitle}`).fill('Refusal training extended to these topics.');
+      await row(dev.page).getByRole('button', { name: 'Send response' }).click();
+      await row(dev.page).getByText('mitigated: Refusal training extended to these topics.').waitFor();
+      await check(dev.page, 'review-window-developer-response');
+      const f = await server.api<{ items: { state: string; response: { value: string } }[] }>(
+        'GET',
+        `/api/v1/reviews/windows/${windowId}/findings`,
+        agencyToken.token,
+      );
+      expect(f.items[0]).toMatchObject({ state: 'responded', response: { value: 'mitigated' } });
+      await dev.page.getByRole('button', { name: 'Withdraw (no reason asked)' }).click();
+      await dev.page.getByText(/State withdrawn/).waitFor();
+      await dev.context.close();
+
+      // An organisation without a part gets nothing by URL, in the page nor from the API it calls.
+      const water = await newPage();
+      await signIn(water.page, 'admin@water.demo');
+      await water.page.goto(`${server.url}/reviews/${windowId}`);
+      await water.page.getByRole('alert').waitFor();
+      expect(await water.page.locator('main').innerText()).not.toContain('journey-model');
+      const statuses = await water.page.evaluate(async (base) => {
+        const paths = ['', '/runs', '/findings', '/grants', '/terms'];
+        return Promise.all(paths.map((p) => fetch(`${base}${p}`).then((r) => r.status)));
+      }, `/api/v1/reviews/windows/${windowId}`);
+      expect(
+        statuses.every((st) => st === 404 || st === 403),
+        String(statuses),
+      ).toBe(true);
       await water.context.close();
     },
     LONG,

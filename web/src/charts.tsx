@@ -110,3 +110,10 @@ export function perMonth(instants: string[], months: number, now = new Date()): 
   }
   return { labels, values: labels.map((m) => instants.filter((t) => t.startsWith(m)).length) };
 }
+
+/** Server-side counts per month (YYYY-MM) laid over the last `months` months, zeros included. */
+export function monthCounts(rows: { month: string; count: number }[], months: number, now = new Date()): Series {
+  const labels = perMonth([], months, now).labels;
+  const m = new Map(rows.map((r) => [r.month, r.count]));
+  return { labels, values: labels.map((l) => m.get(l) ?? 0) };
+}

@@ -107,3 +107,12 @@ export interface CaseDetail extends CaseSummary {
   }[];
   timeline: { at: string; actorMemberId: string | null; kind: string; details: Record<string, unknown> }[];
 }
+
+/** GET /api/v1/advisories/statistics: counts over the advisories the caller may see. */
+export interface AdvisoryStatistics {
+  total: number;
+  byMonth: { month: string; count: number }[];
+  byTactic: { tactic: string; name: string; count: number }[];
+  withoutTactic: number;
+  atlasVersion: string;
+}

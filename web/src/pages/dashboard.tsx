@@ -1,8 +1,8 @@
 import { useMemo } from 'react';
-import { ChartBox, countBy, perDay, perMonth } from '../charts';
+import { ChartBox, countBy, monthCounts, perDay } from '../charts';
 import { Link } from '../router';
 import { isCoordinator, useSession } from '../session';
-import type { Advisory, CaseSummary, Page, Report } from '../types';
+import type { Advisory, AdvisoryStatistics, CaseSummary, Page, Report } from '../types';
 import { Async, PageTitle, Severity, TlpBadge, useApi, When } from '../ui';
 
 const WEEK = 7 * 86_400_000;
@@ -20,6 +20,7 @@ function CoordinatorDashboard() {
   const waiting = useApi<{ total: number }>('/api/v1/reports?sort=triage&limit=1');
   const cases = useApi<Page<CaseSummary>>('/api/v1/cases');
   const advisories = useApi<Page<Advisory>>('/api/v1/advisories?limit=500');
+  const stats = useApi<AdvisoryStatistics>('/api/v1/advisories/statistics?months=12');
   return (
     <>
       <div className="cards">
@@ -87,17 +88,17 @@ function CoordinatorDashboard() {
         <Async state={cases} what="Loading cases">
           {(c) => <ChartBox title="Cases by report-management state" data={countBy(c.items, (k) => k.rmState)} />}
         </Async>
-        <Async state={advisories} what="Loading advisories">
-          {(a) => (
+        <Async state={stats} what="Counting advisories">
+          {(st) => (
             <>
+              <ChartBox title="Advisories published per month (last 12 months)" data={monthCounts(st.byMonth, 12)} />
               <ChartBox
-                title="Advisories published per month (last 12 months)"
-                data={perMonth(
-                  a.items.map((x) => x.published),
-                  12,
-                )}
+                title={`Advisories by MITRE ATLAS tactic (ATLAS ${st.atlasVersion}; ${st.withoutTactic} without ATLAS ids)`}
+                data={{
+                  labels: st.byTactic.map((x) => `${x.name} (${x.tactic})`),
+                  values: st.byTactic.map((x) => x.count),
+                }}
               />
-              <ChartBox title="Advisories by MITRE ATLAS technique" data={countBy(a.items, (x) => x.atlasIds)} />
             </>
           )}
         </Async>
