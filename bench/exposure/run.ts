@@ -112,7 +112,10 @@ async function main() {
   const tmp = mkdtempSync(join(os.tmpdir(), 'bench-exposure-'));
   const url = dbArg >= 0 ? args[dbArg + 1]! : `sqlite:${join(tmp, 'bench.db')}`;
   const config = {
-    ...loadConfig({ CLEARINGHOUSE_LOG_LEVEL: 'silent', CLEARINGHOUSE_ADMIN_TOKEN: 'chk_bench_exposure_0123456789abcdef' }),
+    ...loadConfig({
+      CLEARINGHOUSE_LOG_LEVEL: 'silent',
+      CLEARINGHOUSE_ADMIN_TOKEN: 'chk_bench_exposure_0123456789abcdef',
+    }),
     databaseUrl: url,
     bodyLimitBytes: 64 * 1024 * 1024,
   };
@@ -140,7 +143,13 @@ async function main() {
     for (let i = 0; i < advisories.length; i += 500) {
       await inTx(s.db, async (tx) => {
         for (const a of advisories.slice(i, i + 500)) {
-          const r = await s.advisories.importDocument(tx, { orgId: null, memberId: null }, `bench:${a.id}`, toOsvDoc(a, at), marking);
+          const r = await s.advisories.importDocument(
+            tx,
+            { orgId: null, memberId: null },
+            `bench:${a.id}`,
+            toOsvDoc(a, at),
+            marking,
+          );
           stored.set(a.id, r.id);
         }
       });
@@ -177,7 +186,9 @@ async function main() {
       uploadMs.push(performance.now() - t);
       findings += res.findings.created;
     }
-    log(`uploaded ${ASSETS} SBOMs of ${COMPONENTS} components (${r2(size / ASSETS / 1024)} KB each), ${findings} findings`);
+    log(
+      `uploaded ${ASSETS} SBOMs of ${COMPONENTS} components (${r2(size / ASSETS / 1024)} KB each), ${findings} findings`,
+    );
 
     const bigMs: number[] = [];
     const big = cyclonedxJson(makeInventory(candidates, 2000, draw), 1024 * 1024);
@@ -253,7 +264,10 @@ async function main() {
         ['assets x components', `${ASSETS} x ${COMPONENTS}, ${findings} findings`],
         ['SBOM upload (500 components) p50 / p99', `${out.upload_p50_ms} / ${out.upload_p99_ms} ms`],
         ['1 MB SBOM upload (2,000 components) p50 / p99', `${out.upload_1mb_p50_ms} / ${out.upload_1mb_p99_ms} ms`],
-        ['index load at start', `${out.index_load_ms} ms, ${out.index_load_heap_mb} MB heap, ${stats.components} components`],
+        [
+          'index load at start',
+          `${out.index_load_ms} ms, ${out.index_load_heap_mb} MB heap, ${stats.components} components`,
+        ],
         [
           'new advisory published (findings stored) p50 / p99',
           `${out.new_advisory_p50_ms} / ${out.new_advisory_p99_ms} ms (up to ${out.new_advisory_assets_touched_max} assets)`,
