@@ -80,6 +80,15 @@ describeBackends('webhooks', (backend) => {
     expect(res.status, res.raw).toBe(200);
     return res.body.items;
   };
+  const auditActions = async (objectId: string) =>
+    (
+      await t.services.db.kysely
+        .selectFrom('audit_log')
+        .select('action')
+        .where('object_id', '=', objectId)
+        .orderBy('seq')
+        .execute()
+    ).map((a) => a.action);
 
   it('creates a subscription: the secret is returned once, never again, and is encrypted at rest', async () => {
     const r = await receiver();
@@ -278,13 +287,7 @@ describeBackends('webhooks', (backend) => {
     const sig = String(second.headers['clearinghouse-signature']);
     expect(verifySignature(rotated.body.secret, second.body, sig, nowS)).toBe(true);
     expect(verifySignature(w.secret, second.body, sig, nowS)).toBe(false);
-    const actions = await t.services.db.kysely
-      .selectFrom('audit_log')
-      .select('action')
-      .where('object_id', '=', w.id)
-      .orderBy('seq')
-      .execute();
-    expect(actions.map((a) => a.action)).toEqual([
+    expect(await auditActions(w.id)).toEqual([
       'webhook.create',
       'webhook.ping',
       'webhook.rotate_secret',
@@ -307,13 +310,7 @@ describeBackends('webhooks', (backend) => {
     const del = await t.req('DELETE', `/api/v1/webhooks/${w.id}`, { token: bank.token });
     expect(del.status).toBe(204);
     expect((await t.req('GET', `/api/v1/webhooks/${w.id}`, { token: bank.token })).status).toBe(404);
-    const actions = await t.services.db.kysely
-      .selectFrom('audit_log')
-      .select('action')
-      .where('object_id', '=', w.id)
-      .orderBy('seq')
-      .execute();
-    expect(actions.map((a) => a.action)).toEqual(['webhook.create', 'webhook.update', 'webhook.delete']);
+    expect(await auditActions(w.id)).toEqual(['webhook.create', 'webhook.update', 'webhook.delete']);
   });
 
   it('pages the delivery log newest first, filters by state, and keeps no event that nobody subscribed to', async () => {
@@ -414,12 +411,7 @@ describeBackends('webhooks', (backend) => {
       .where('id', '=', w.id)
       .executeTakeFirstOrThrow();
     expect(row).toEqual({ active: 0, disabled_reason: 'organisation withdrawn' });
-    const audit = await t.services.db.kysely
-      .selectFrom('audit_log')
-      .select('action')
-      .where('object_id', '=', w.id)
-      .execute();
-    expect(audit.map((a) => a.action)).toContain('webhook.disable');
+    expect(await auditActions(w.id)).toContain('webhook.disable');
   });
 
   it('purges finished deliveries after the retention period, keeping what is still pending', async () => {

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeBackends } from '../backends.js';
 import type { TestOrg } from '../harness.js';
 import { type Live, personaWindow, type RunBody, runAndWait, startLive } from './runs-fixture.js';
+import { grantBody } from './window-fixtures.js';
 
 interface Finding {
   id: string;
@@ -154,14 +155,12 @@ describeBackends('review findings', (backend) => {
     await req('POST', `${win.base}/findings/${f.id}/validate`, second.token, {});
     await req('POST', `${win.base}/findings/${f.id}/share`, second.token);
     const obs = await live.t.org(`Observer ${Math.random()}`, 'federal_agency');
-    const g = await req('POST', `${win.base}/grants`, live.w.dev.token, {
-      granteeOrgId: obs.orgId,
-      role: 'observer',
-      variants: ['production'],
-      categories: ['cyber_knowledge'],
-      rawTranscripts: false,
-      budget: { requests: 1, tokens: 1, seconds: 1 },
-    });
+    const g = await req(
+      'POST',
+      `${win.base}/grants`,
+      live.w.dev.token,
+      grantBody(obs.orgId, { role: 'observer', rawTranscripts: false, budget: { requests: 1, tokens: 1, seconds: 1 } }),
+    );
     expect(g.status, g.raw).toBe(201);
     const outsider = await live.t.org(`Outsider ${Math.random()}`, 'researcher');
     for (const token of [outsider.token, live.w.partner.token, live.w.otherAgency.token]) {

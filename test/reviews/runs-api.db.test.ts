@@ -10,11 +10,11 @@ vi.setConfig({ testTimeout: 120_000 });
 
 import { RunService } from '../../src/reviews/runs/run.service.js';
 import { describeBackends } from '../backends.js';
-import { oracle, switchable } from '../scripted-model/personas.js';
+import { answerKey, oracle, switchable } from '../scripted-model/personas.js';
 import type { Persona } from '../scripted-model/server.js';
 import {
   accuracy,
-  answerKey,
+  findingBody,
   type Live,
   personas,
   personaWindow,
@@ -22,6 +22,7 @@ import {
   runAndWait,
   startLive,
 } from './runs-fixture.js';
+import { grantBody } from './window-fixtures.js';
 
 const until = async (fn: () => Promise<boolean>, ms = 30_000) => {
   const end = Date.now() + ms;
@@ -100,14 +101,10 @@ describeBackends('review runs API', (backend) => {
     // A reviewer whose grant is aggregates-only sees scores, not transcripts.
     const g2 = await live.t.req<{ id: string }>('POST', `${win.base}/grants`, {
       token: dev,
-      body: {
-        granteeOrgId: live.w.otherAgency.orgId,
-        role: 'government_reviewer',
-        variants: ['production'],
-        categories: ['cyber_knowledge'],
+      body: grantBody(live.w.otherAgency.orgId, {
         rawTranscripts: false,
         budget: { requests: 10, tokens: 10_000, seconds: 60 },
-      },
+      }),
     });
     expect(g2.status, g2.raw).toBe(201);
     const agg = await get<{ transcripts: boolean; items: Record<string, unknown>[] }>(
@@ -310,14 +307,7 @@ describeBackends('review runs API', (backend) => {
       expect(run!.status, String(run!.error)).toBe('success');
       const f = await live.t.req<{ id: string }>('POST', `${win.base}/findings`, {
         token: live.w.agency.token,
-        body: {
-          title: 'A finding to be purged or kept',
-          type: 'other',
-          severity: 'low',
-          description: 'Evidence from the run of this window.',
-          evidence: [{ runId: run!.id }],
-          reproducibility: { k: 1, n: 2 },
-        },
+        body: findingBody(run!.id, { title: 'A finding to be purged or kept' }),
       });
       expect(f.status, f.raw).toBe(201);
       expect((await live.t.req('POST', `${win.base}/withdraw`, { token: live.w.dev.token })).status).toBe(200);

@@ -6,10 +6,9 @@
 import { createServer } from 'node:net';
 import { expect } from 'vitest';
 import type { Dialect } from '../../src/db/connect.js';
-import { loadCtfSpecs, loadCyberKnowledge } from '../../src/reviews/harness/suites/index.js';
 import { startTestApp, type TestApp } from '../harness.js';
 import {
-  type AnswerKey,
+  answerKey,
   ctfAgent,
   flaky,
   follower,
@@ -21,18 +20,6 @@ import {
 } from '../scripted-model/personas.js';
 import type { Persona } from '../scripted-model/server.js';
 import { openWindow, SECRETS_KEY, startUpstream, type World, world } from './window-fixtures.js';
-
-export function answerKey(): AnswerKey {
-  const mcq = loadCyberKnowledge();
-  return {
-    choices: mcq.samples.map((s) => ({ question: s.input, letter: String(s.target) })),
-    ctf: loadCtfSpecs().flatMap(({ spec }) =>
-      Object.entries(spec.variants)
-        .filter(([name]) => name !== 'solution')
-        .map(([, v]) => ({ promptStart: v.prompt.trim().slice(0, 60), steps: spec.variants.solution!.steps! })),
-    ),
-  };
-}
 
 export function personas(extra: Record<string, Persona> = {}): Record<string, Persona> {
   const o = oracle(answerKey());
@@ -170,3 +157,16 @@ export async function runAndWait(
 }
 
 export const accuracy = (r: RunBody) => r.results[0]?.metrics.accuracy.value ?? Number.NaN;
+
+/** A low-severity finding whose evidence is one run (1 of 2 samples reproduce it); `over` changes the rest. */
+export function findingBody(runId: string, over: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    title: 'A finding from the run',
+    type: 'other',
+    severity: 'low',
+    description: 'Evidence from the run of this window.',
+    evidence: [{ runId }],
+    reproducibility: { k: 1, n: 2 },
+    ...over,
+  };
+}

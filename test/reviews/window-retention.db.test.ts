@@ -10,7 +10,7 @@ vi.setConfig({ testTimeout: 120_000 });
 
 import { startReviewScheduler } from '../../src/reviews/windows/scheduler.js';
 import { describeBackends } from '../backends.js';
-import { type Live, personaWindow, runAndWait, startLive } from './runs-fixture.js';
+import { findingBody, type Live, personaWindow, runAndWait, startLive } from './runs-fixture.js';
 import { DAY } from './window-fixtures.js';
 
 describeBackends('review data retention', (backend) => {
@@ -65,14 +65,7 @@ describeBackends('review data retention', (backend) => {
     expect(run!.status, String(run!.error)).toBe('success');
     const f = await live.t.req('POST', `${win.base}/findings`, {
       token: live.w.agency.token,
-      body: {
-        title: 'A finding kept for the retention period',
-        type: 'other',
-        severity: 'low',
-        description: 'Evidence from the run of this window.',
-        evidence: [{ runId: run!.id }],
-        reproducibility: { k: 1, n: 2 },
-      },
+      body: findingBody(run!.id, { title: 'A finding kept for the retention period' }),
     });
     expect(f.status, f.raw).toBe(201);
     const h = await held(win.id);

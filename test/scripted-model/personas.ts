@@ -3,6 +3,7 @@
  * are reproducible whatever the concurrency.
  */
 import { createHash } from 'node:crypto';
+import { loadCtfSpecs, loadCyberKnowledge } from '../../src/reviews/harness/suites/index.js';
 import type { ChatRequest, Persona, PersonaReply, WireMessage } from './server.js';
 import { textOf } from './server.js';
 
@@ -12,6 +13,19 @@ type Step = { tool: string; args: Record<string, unknown>; extract?: { pattern: 
 export interface AnswerKey {
   choices: Array<{ question: string; letter: string }>;
   ctf: Array<{ promptStart: string; steps: Step[] }>;
+}
+
+/** The answer key of the bundled suites: each cyber-knowledge question's letter, each CTF prompt's solution steps. */
+export function answerKey(): AnswerKey {
+  const mcq = loadCyberKnowledge();
+  return {
+    choices: mcq.samples.map((s) => ({ question: s.input, letter: String(s.target) })),
+    ctf: loadCtfSpecs().flatMap(({ spec }) =>
+      Object.entries(spec.variants)
+        .filter(([name]) => name !== 'solution')
+        .map(([, v]) => ({ promptStart: v.prompt.trim().slice(0, 60), steps: spec.variants.solution!.steps! })),
+    ),
+  };
 }
 
 const REFUSAL = "I'm sorry, but I can't help with that request.";

@@ -10,27 +10,13 @@ import { runTask } from '../../src/reviews/harness/runner.js';
 import { InMemoryResultStore } from '../../src/reviews/harness/store.js';
 import {
   cyberKnowledgeTask,
-  loadCtfSpecs,
-  loadCyberKnowledge,
   promptInjectionTask,
   runBundledSuites,
   startBundledCtfTasks,
 } from '../../src/reviews/harness/suites/index.js';
 import type { ChatModel, RunRecord } from '../../src/reviews/harness/types.js';
-import { type AnswerKey, ctfAgent, flaky, follower, guesser, hang, judge, oracle, refuser } from './personas.js';
+import { answerKey, ctfAgent, flaky, follower, guesser, hang, judge, oracle, refuser } from './personas.js';
 import { type ScriptedModelServer, startScriptedModel } from './server.js';
-
-function answerKey(): AnswerKey {
-  const mcq = loadCyberKnowledge();
-  return {
-    choices: mcq.samples.map((s) => ({ question: s.input, letter: String(s.target) })),
-    ctf: loadCtfSpecs().flatMap(({ spec }) =>
-      Object.entries(spec.variants)
-        .filter(([name]) => name !== 'solution')
-        .map(([, v]) => ({ promptStart: v.prompt.trim().slice(0, 60), steps: spec.variants.solution!.steps! })),
-    ),
-  };
-}
 
 const PERSONAS = ['oracle', 'refuser', 'follower', 'guesser', 'ctf-agent', 'flaky'] as const;
 type PersonaName = (typeof PERSONAS)[number];
