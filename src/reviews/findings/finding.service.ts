@@ -20,7 +20,13 @@ import { actorOf, type Caller, type Principal, requireScope } from '../../partic
 import { checkTaxonomyIds, type ReferenceChecks } from '../../vulnerabilities/checks.js';
 import type { ReportInput } from '../../vulnerabilities/report.schema.js';
 import type { ReportService } from '../../vulnerabilities/report.service.js';
-import { DEVELOPER_ROLES, type Participation, REVIEWER_ROLES, type ReviewsPort } from '../runs/contract.js';
+import {
+  DEVELOPER_ROLES,
+  type Participation,
+  REVIEWER_ROLES,
+  type ReviewsPort,
+  requireParticipation,
+} from '../runs/contract.js';
 import * as runs from '../runs/runs.repository.js';
 import { type DeveloperReport, renderMarkdown } from './developer-report.js';
 import * as repo from './finding.repository.js';
@@ -118,10 +124,8 @@ export class FindingService {
     return this.clock().toISOString();
   }
 
-  private async participant(caller: Caller, windowId: string): Promise<Participation> {
-    const p = caller ? await this.reviews.participation(caller, windowId) : null;
-    if (!p) throw AppError.notFound('review window', windowId);
-    return p;
+  private participant(caller: Caller, windowId: string): Promise<Participation> {
+    return requireParticipation(this.reviews, caller, windowId);
   }
 
   /** Which findings of the window this participant may see. */

@@ -4,6 +4,7 @@
  * findings depend on these few calls only.
  */
 import type { Q } from '../../db/tx.js';
+import { AppError } from '../../errors.js';
 import type { Caller } from '../../participants/principal.js';
 
 export type ParticipantRole =
@@ -40,6 +41,17 @@ export interface ReviewsPort {
     variant: string,
   ): Promise<{ baseURL: string; apiKey: string; model: string }>;
   onWindowEnd(listener: (tx: Q, windowId: string, reason: WindowEndReason, effects: string[]) => Promise<void>): void;
+}
+
+/** The caller's part in the window, or 404 (no part: the window does not exist for them). */
+export async function requireParticipation(
+  reviews: ReviewsPort,
+  caller: Caller,
+  windowId: string,
+): Promise<Participation> {
+  const p = caller ? await reviews.participation(caller, windowId) : null;
+  if (!p) throw AppError.notFound('review window', windowId);
+  return p;
 }
 
 /** Roles that run evaluations and write findings. */

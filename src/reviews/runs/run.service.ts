@@ -22,7 +22,7 @@ import { openAIChatModel, type RetryPolicy } from '../harness/openai-model.js';
 import { RunQueue } from '../harness/run-queue.js';
 import { runTask } from '../harness/runner.js';
 import type { ChatModel, RunRecord, SampleResult, ScorerSummary, Usage } from '../harness/types.js';
-import { type Participation, REVIEWER_ROLES, type ReviewsPort } from './contract.js';
+import { type Participation, REVIEWER_ROLES, type ReviewsPort, requireParticipation } from './contract.js';
 import { DbResultStore } from './db-store.js';
 import type { RunListQuery, StartRunBody } from './run.schema.js';
 import * as repo from './runs.repository.js';
@@ -157,10 +157,8 @@ export class RunService {
   }
 
   /** The caller's part in the window, or 404 (no part: the window does not exist for them). */
-  private async participant(caller: Caller, windowId: string): Promise<Participation> {
-    const p = caller ? await this.reviews.participation(caller, windowId) : null;
-    if (!p) throw AppError.notFound('review window', windowId);
-    return p;
+  private participant(caller: Caller, windowId: string): Promise<Participation> {
+    return requireParticipation(this.reviews, caller, windowId);
   }
 
   private mayView(caller: Caller, p: Participation, row: repo.RunRow): boolean {
