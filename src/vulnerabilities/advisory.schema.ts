@@ -36,6 +36,10 @@ export const ssvcInputSchema = z
   })
   .strict();
 
+/**
+ * The fields of an advisory. Lists carry no default here: a default belongs to publishing only, since in an update a
+ * missing list means "unchanged", never "empty".
+ */
 const advisoryFields = {
   summary: z.string().trim().min(5).max(500),
   details: z.string().trim().max(200_000).default(''),
@@ -45,31 +49,15 @@ const advisoryFields = {
         .string()
         .regex(/^[A-Za-z][A-Za-z0-9]*-[A-Za-z0-9._:-]+$/, 'an id such as CVE-2026-12345 or GHSA-xxxx-xxxx-xxxx'),
     )
-    .max(100)
-    .default([]),
-  affected: z.array(osvAffectedSchema).max(500).default([]),
+    .max(100),
+  affected: z.array(osvAffectedSchema).max(500),
   cvssVector: z.string().startsWith('CVSS:4.0/', 'a CVSS 4.0 vector starts with CVSS:4.0/').optional(),
   ssvc: ssvcInputSchema.optional(),
-  cweIds: z
-    .array(z.string().regex(/^CWE-\d+$/, 'a CWE id looks like CWE-79'))
-    .max(50)
-    .default([]),
-  atlasIds: z
-    .array(z.string().regex(/^AML\.T\d{4}(\.\d{3})?$/, 'an ATLAS technique id looks like AML.T0051'))
-    .max(50)
-    .default([]),
-  owaspLlmIds: z
-    .array(z.string().regex(/^LLM\d{2}:\d{4}$/, 'an OWASP LLM id such as LLM01:2025'))
-    .max(20)
-    .default([]),
-  references: z
-    .array(z.object({ type: z.string().default('WEB'), url: z.url() }).strict())
-    .max(200)
-    .default([]),
-  credits: z
-    .array(z.object({ name: z.string().min(1), type: z.string().optional() }).strict())
-    .max(100)
-    .default([]),
+  cweIds: z.array(z.string().regex(/^CWE-\d+$/, 'a CWE id looks like CWE-79')).max(50),
+  atlasIds: z.array(z.string().regex(/^AML\.T\d{4}(\.\d{3})?$/, 'an ATLAS technique id looks like AML.T0051')).max(50),
+  owaspLlmIds: z.array(z.string().regex(/^LLM\d{2}:\d{4}$/, 'an OWASP LLM id such as LLM01:2025')).max(20),
+  references: z.array(z.object({ type: z.string().default('WEB'), url: z.url() }).strict()).max(200),
+  credits: z.array(z.object({ name: z.string().min(1), type: z.string().optional() }).strict()).max(100),
   remediation: z.string().max(20_000).nullish(),
 };
 
@@ -77,6 +65,13 @@ export const advisoryPublishSchema = z
   .object({
     caseId: z.string().optional(),
     ...advisoryFields,
+    aliases: advisoryFields.aliases.default([]),
+    affected: advisoryFields.affected.default([]),
+    cweIds: advisoryFields.cweIds.default([]),
+    atlasIds: advisoryFields.atlasIds.default([]),
+    owaspLlmIds: advisoryFields.owaspLlmIds.default([]),
+    references: advisoryFields.references.default([]),
+    credits: advisoryFields.credits.default([]),
     marking: markingInputSchema.default({ tlp: 'CLEAR', sharedWithOrgIds: [], namedMemberIds: [] }),
   })
   .strict();

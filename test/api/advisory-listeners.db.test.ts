@@ -90,4 +90,27 @@ describeBackends('advisory change listeners', (backend) => {
     await imp({ ...value, modified: '2099-02-01T00:00:00Z' });
     expect(seen.filter((s) => s.id === first.id).map((s) => s.kind)).toEqual(['created', 'updated']);
   });
+
+  it('an update that names only some fields leaves the others (lists included) as they were', async () => {
+    const res = await t.req<{ id: string }>('POST', '/api/v1/advisories', {
+      token: t.adminToken,
+      body: {
+        ...body,
+        aliases: ['CVE-2099-7004'],
+        cweIds: ['CWE-787'],
+        references: [{ url: 'https://example.org/x' }],
+      },
+    });
+    expect(res.status, res.raw).toBe(201);
+    const upd = await t.req<{ aliases: string[]; affected: unknown[]; cweIds: string[]; references: unknown[] }>(
+      'PATCH',
+      `/api/v1/advisories/${res.body.id}`,
+      { token: t.adminToken, body: { summary: 'Heap overflow in left-padder, renamed' } },
+    );
+    expect(upd.status, upd.raw).toBe(200);
+    expect(upd.body.aliases).toEqual(['CVE-2099-7004']);
+    expect(upd.body.affected).toHaveLength(1);
+    expect(upd.body.cweIds).toEqual(['CWE-787']);
+    expect(upd.body.references).toHaveLength(1);
+  });
 });
