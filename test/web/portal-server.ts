@@ -87,6 +87,8 @@ export async function startPortalServer(): Promise<PortalServer> {
     secretsKey: randomBytes(32).toString('base64'),
     judge: { baseURL: model.baseURL, apiKey: 'judge-key', model: 'judge' },
   };
+  // The browser tests' webhook receiver listens on 127.0.0.1.
+  config.webhooks = { ...config.webhooks, allowPrivate: true };
   const runtime = await openRuntime(config);
   const s = runtime.services;
   const demo = await seedDemo(s, await s.participants.consolePrincipal());

@@ -10,7 +10,9 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sampleIncidentInput } from '../../src/enforcement/test-fixtures.js';
 import { projectRoot } from '../../src/paths.js';
+import { evidenceBody } from '../enforcement/world.js';
 import { type PortalServer, startPortalServer } from './portal-server.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -703,6 +705,141 @@ const axeResults: Record<string, { violations: string[]; serious: string[] }> = 
         String(statuses),
       ).toBe(true);
       await water.context.close();
+    },
+    LONG,
+  );
+
+  it(
+    'an org admin creates a token and a webhook (each secret shown once), a sharing group and sees the delivery log; a coordinator checks the audit chain and a score breakdown',
+    async () => {
+      const received: { headers: Record<string, string | string[] | undefined>; body: string }[] = [];
+      const { createServer } = await import('node:http');
+      const receiver = createServer((req, res) => {
+        let body = '';
+        req.on('data', (c: Buffer) => {
+          body += c.toString('utf8');
+        });
+        req.on('end', () => {
+          received.push({ headers: req.headers, body });
+          res.writeHead(200).end('ok');
+        });
+      });
+      await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+      const hookUrl = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/hook`;
+      const bank = server.tokens['infrastructure_operator:financial_services']!;
+      try {
+        const { context, page } = await newPage();
+        await signIn(page, 'admin@bank.demo');
+        await nav(page, 'Organisation').click();
+        await settle(page);
+
+        // An API token: the secret once, and it works; after a reload only its prefix remains.
+        await page.getByLabel('New token name').fill('portal-journey-token');
+        await page.getByRole('button', { name: 'Create token' }).click();
+        const tokenBox = page.locator('section:has(h2#tokens) .secret');
+        await tokenBox.getByText('Token secret, shown once.').waitFor();
+        const tokenSecret = (await tokenBox.locator('code').innerText()).trim();
+        const probe = await server.app.inject({
+          method: 'GET',
+          url: '/api/v1/webhooks',
+          headers: { authorization: `Bearer ${tokenSecret}` },
+        });
+        expect(probe.statusCode, probe.body).toBe(200);
+        const tokenRow = page.locator('section:has(h2#tokens) tbody tr', { hasText: 'portal-journey-token' });
+        await tokenRow.waitFor();
+        const prefix = (await tokenRow.locator('code').innerText()).replace('…', '');
+        expect(tokenSecret.startsWith(prefix)).toBe(true);
+
+        // A sharing group of two other organisations.
+        await page.getByLabel('New group name').fill('Bank peer group');
+        await page
+          .getByLabel('Member organisations')
+          .selectOption([{ label: 'Demo Rural Water Utility' }, { label: 'Demo Software Vendor' }]);
+        await page.getByRole('button', { name: 'Create group' }).click();
+        await page.locator('section:has(h2#groups) li', { hasText: 'Bank peer group' }).waitFor();
+        const groups = await server.api<{ items: { name: string; memberOrgIds: string[] }[] }>(
+          'GET',
+          '/api/v1/sharing-groups',
+          bank.token,
+        );
+        const group = groups.items.find((g) => g.name === 'Bank peer group');
+        expect(group?.memberOrgIds).toEqual(
+          expect.arrayContaining([server.tokens['infrastructure_operator:water_and_wastewater_systems']!.orgId]),
+        );
+
+        // A webhook: the signing secret once, a test event, the delivery log.
+        await page.getByLabel('Webhook URL').fill(hookUrl);
+        await page.getByLabel('Event types').fill('exposure.*');
+        await page.getByRole('button', { name: 'Add webhook' }).click();
+        const hookBox = page.locator('section:has(h2#webhooks) .secret');
+        await hookBox.getByText(/shown once/).waitFor();
+        const hookSecret = (await hookBox.locator('code').innerText()).trim();
+        expect(hookSecret.length).toBeGreaterThan(15);
+        const hooks = await server.api<{ items: { id: string; url: string }[] }>('GET', '/api/v1/webhooks', bank.token);
+        const hook = hooks.items.find((h) => h.url === hookUrl)!;
+        expect(JSON.stringify(await server.api('GET', `/api/v1/webhooks/${hook.id}`, bank.token))).not.toContain(
+          hookSecret,
+        );
+        await page.getByRole('button', { name: `Send a test event to ${hookUrl}` }).click();
+        const log = page.locator('section:has(h2#webhooks) table.data');
+        await log
+          .locator('tbody tr', { hasText: 'ping' })
+          .waitFor()
+          .catch(async (e) => {
+            throw new Error(`no ping delivery: ${await page.locator('section:has(h2#webhooks)').innerText()}`, {
+              cause: e,
+            });
+          });
+        expect(await log.locator('tbody tr', { hasText: 'ping' }).first().innerText()).toMatch(/delivered\s+1\s+200/);
+        expect(received).toHaveLength(1);
+        expect(received[0]!.body).toContain('ping');
+        await check(page, 'organisation-token-group-webhook');
+        await page.reload();
+        await settle(page);
+        const after = await page.locator('main').innerText();
+        expect(after).not.toContain(tokenSecret);
+        expect(after).not.toContain(hookSecret);
+        await context.close();
+
+        // The coordinator: the audit chain check, and an enforcement case with its score breakdown.
+        const incident = sampleIncidentInput();
+        const filed = await server.api<{ id: string }>('POST', '/api/v1/incidents', bank.token, {
+          incident,
+          evidence: evidenceBody(),
+        });
+        const coord = await newPage();
+        await signIn(coord.page, 'admin@clearinghouse.local');
+        await nav(coord.page, 'Audit').click();
+        await settle(coord.page);
+        await coord.page.getByRole('button', { name: 'Verify the chain' }).click();
+        await coord.page.getByRole('status').filter({ hasText: 'The chain is intact.' }).waitFor();
+        await check(coord.page, 'audit-verified');
+        await coord.page.goto(`${server.url}/enforcement`);
+        await settle(coord.page);
+        const caseRow = coord.page.locator('table.data tbody tr', { hasText: String(incident.title) }).first();
+        await caseRow.getByRole('button', { name: 'Show score' }).click();
+        const breakdown = coord.page.getByRole('region', { name: 'Score breakdown' });
+        await breakdown.locator('table tbody tr').first().waitFor();
+        const view = await server.api<{ score: { effective: number; computed: { factors: unknown[] } } }>(
+          'GET',
+          `/api/v1/incidents/${filed.id}`,
+          coordToken(),
+        );
+        expect(await breakdown.locator('table tbody tr').count()).toBe(view.score.computed.factors.length);
+        expect(await breakdown.locator('caption').innerText()).toContain(`Score ${view.score.effective}`);
+        await check(coord.page, 'enforcement-breakdown');
+        await coord.context.close();
+
+        // Another operator, not the reporter, does not see the case.
+        const water = await newPage();
+        await signIn(water.page, 'admin@water.demo');
+        await water.page.goto(`${server.url}/enforcement`);
+        await settle(water.page);
+        expect(await water.page.locator('main').innerText()).not.toContain(String(incident.title));
+        await water.context.close();
+      } finally {
+        await new Promise((r) => receiver.close(r));
+      }
     },
     LONG,
   );

@@ -44,10 +44,12 @@ interface Webhook {
 }
 interface Delivery {
   id: string;
-  eventType?: string;
+  eventType: string;
   state: string;
-  createdAt?: string;
-  attempts?: { statusCode?: number | null; at?: string }[];
+  createdAt: string;
+  attempts: number;
+  lastStatus: number | null;
+  lastError: string | null;
 }
 
 function Members({ orgId }: { orgId: string }) {
@@ -365,13 +367,35 @@ function Webhooks() {
   const hooks = useApi<{ items: Webhook[] }>('/api/v1/webhooks');
   const [open, setOpen] = useState<string | null>(null);
   const deliveries = useApi<{ items: Delivery[] }>(open ? `/api/v1/webhooks/${open}/deliveries` : null);
+  const [url, setUrl] = useState('');
+  const [events, setEvents] = useState('exposure.*');
+  const [created, setCreated] = useState<{ url: string; secret: string } | null>(null);
+  const create = useAction(async () => {
+    const out = await api<{ url: string; secret: string }>('POST', '/api/v1/webhooks', {
+      url,
+      eventTypes: events
+        .split(/[\s,]+/)
+        .map((e) => e.trim())
+        .filter(Boolean),
+    });
+    setCreated({ url: out.url, secret: out.secret });
+    setUrl('');
+    hooks.reload();
+  });
+  const ping = useAction(async (id: string) => {
+    await api('POST', `/api/v1/webhooks/${id}/ping`);
+    setOpen(id);
+    deliveries.reload();
+  });
+  const issues = create.error?.issues ?? [];
   return (
     <section aria-labelledby="webhooks">
       <h2 id="webhooks">Webhooks</h2>
+      <ErrorSummary error={ping.error} />
       <Async state={hooks} what="Loading webhooks">
         {(d) =>
           d.items.length === 0 ? (
-            <p>No webhooks. They are created through the API (POST /api/v1/webhooks).</p>
+            <p>No webhooks.</p>
           ) : (
             <ul>
               {d.items.map((h) => (
@@ -380,9 +404,17 @@ function Webhooks() {
                   <button
                     type="button"
                     aria-expanded={open === h.id}
+                    aria-label={`Delivery log of ${h.url}`}
                     onClick={() => setOpen(open === h.id ? null : h.id)}
                   >
                     Delivery log
+                  </button>{' '}
+                  <button
+                    type="button"
+                    aria-label={`Send a test event to ${h.url}`}
+                    onClick={() => void ping.run(h.id)}
+                  >
+                    Send a test event
                   </button>
                 </li>
               ))}
@@ -406,16 +438,55 @@ function Webhooks() {
               <tbody>
                 {d.items.map((x) => (
                   <tr key={x.id}>
-                    <td>{x.eventType ?? '—'}</td>
+                    <td>{x.eventType}</td>
                     <td>{x.state}</td>
-                    <td>{x.attempts?.length ?? 0}</td>
-                    <td>{x.attempts?.at(-1)?.statusCode ?? '—'}</td>
+                    <td>{x.attempts}</td>
+                    <td>{x.lastStatus ?? x.lastError ?? '—'}</td>
                   </tr>
                 ))}
+                {d.items.length === 0 && (
+                  <tr>
+                    <td colSpan={4}>No deliveries yet.</td>
+                  </tr>
+                )}
               </tbody>
             </table>
           )}
         </Async>
+      )}
+      <form
+        className="stack"
+        noValidate
+        onSubmit={(e: FormEvent) => {
+          e.preventDefault();
+          void create.run();
+        }}
+      >
+        <h3>Add a webhook</h3>
+        <ErrorSummary error={create.error} />
+        <Field label="Webhook URL" issues={issuesFor(issues, 'url')}>
+          {(p) => <input {...p} type="url" value={url} onChange={(e) => setUrl(e.target.value)} />}
+        </Field>
+        <Field
+          label="Event types"
+          hint='Prefixes such as "exposure.finding" or "exposure.*", separated by commas'
+          issues={issuesFor(issues, 'eventTypes')}
+        >
+          {(p) => <input {...p} value={events} onChange={(e) => setEvents(e.target.value)} />}
+        </Field>
+        <button type="submit" disabled={create.busy}>
+          Add webhook
+        </button>
+      </form>
+      {created && (
+        <div className="secret" role="status">
+          <p>
+            <strong>Signing secret for {created.url}, shown once.</strong> Deliveries are signed with it; store it now.
+          </p>
+          <p>
+            <code className="wrap">{created.secret}</code> <CopyButton text={created.secret} />
+          </p>
+        </div>
       )}
     </section>
   );
