@@ -14,6 +14,7 @@ import { type Db, openDb } from '../../src/db/connect.js';
 import { decodeRecord } from '../../src/formats/import/decode.js';
 import { readSource } from '../../src/formats/import/sources.js';
 import { openRuntime } from '../../src/main.js';
+import { clocks } from '../clocks.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: string) => {
@@ -28,15 +29,6 @@ const PG_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5
 if (!existsSync(SOURCE)) {
   console.error(`no data at ${SOURCE}`);
   process.exit(2);
-}
-
-function clocks() {
-  const t = performance.now();
-  const c = process.cpuUsage();
-  return () => {
-    const u = process.cpuUsage(c);
-    return { wall: (performance.now() - t) / 1000, cpu: (u.user + u.system) / 1e6 };
-  };
 }
 
 const rate = (n: number, s: number) => Math.round(n / s).toLocaleString('en');

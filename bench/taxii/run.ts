@@ -13,6 +13,7 @@ import { TAXII_MEDIA_TYPE } from '../../src/formats/taxii/media.js';
 import { buildApp } from '../../src/http/app.js';
 import { openRuntime } from '../../src/main.js';
 import { importPackageAdvisories } from '../../test/fixtures.js';
+import { clocks, median } from '../clocks.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: string) => {
@@ -21,16 +22,6 @@ const opt = (name: string, dflt: string) => {
 };
 const N = Number(opt('advisories', '10000'));
 const LIMIT = Number(opt('limit', '1000'));
-
-function clocks() {
-  const t = performance.now();
-  const c = process.cpuUsage();
-  return () => {
-    const u = process.cpuUsage(c);
-    return { wall: (performance.now() - t) / 1000, cpu: (u.user + u.system) / 1e6 };
-  };
-}
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 
 const token = `chk_bench_${randomBytes(16).toString('hex')}`;
 const config = {
