@@ -638,6 +638,19 @@ const axeResults: Record<string, { violations: string[]; serious: string[] }> = 
       expect(await detail.locator('ol.samples > li').count()).toBe(4);
       await check(rev.page, 'review-window-reviewer-runs');
 
+      // A gateway key of the reviewer's own grant, shown once; and a trusted partner proposed for the developer.
+      await rev.page.getByRole('button', { name: 'Create a gateway key' }).click();
+      const keyBox = rev.page.locator('section:has(h2#grants) .secret');
+      await keyBox.waitFor();
+      const gatewayKey = (await keyBox.locator('code').nth(1).innerText()).trim();
+      expect(gatewayKey.length).toBeGreaterThan(15);
+      await rev.page.getByLabel('Partner organisation').selectOption({ label: 'Demo Software Vendor' });
+      await rev.page.getByRole('button', { name: 'Propose (the developer approves)' }).click();
+      await rev.page
+        .locator('section:has(h2#grants) tbody tr', { hasText: 'Demo Software Vendor' })
+        .getByText('proposed')
+        .waitFor();
+
       // A finding on the production run.
       const findingTitle = 'journey-model answers offensive cyber questions without refusal';
       await rev.page.getByLabel('Finding title').fill(findingTitle);
@@ -656,10 +669,14 @@ const axeResults: Record<string, { violations: string[]; serious: string[] }> = 
       await check(rev.page, 'review-window-finding-draft');
       await rev.context.close();
 
-      // The developer does not see a draft.
+      // The developer does not see a draft; it approves the proposed partner.
       await dev.page.reload();
       await settle(dev.page);
       expect(await dev.page.locator('main').innerText()).not.toContain(findingTitle);
+      expect(await dev.page.locator('main').innerText()).not.toContain(gatewayKey);
+      const proposed = dev.page.locator('section:has(h2#grants) tbody tr', { hasText: 'Demo Software Vendor' });
+      await proposed.getByRole('button', { name: 'Approve' }).click();
+      await proposed.getByText('active').waitFor();
 
       // The second reviewer validates and shares.
       const second = await newPage();
