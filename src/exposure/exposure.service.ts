@@ -370,7 +370,7 @@ export class ExposureService {
         if (asset.current_inventory_id) await repo.markReplaced(tx, asset.current_inventory_id, now);
         await repo.updateAsset(tx, asset.id, { current_inventory_id: inventory.row.id, updated_at: now });
         this.index.setAsset(asset.id, inventory.row.id, inventory.components);
-        const counts = await this.sync.asset(tx, asset.id, now);
+        const { seen, ...counts } = await this.sync.asset(tx, asset.id, now, p.viewer);
         await this.audit.record(tx, {
           actor: actorOf(caller),
           action: 'sbom.upload',
@@ -388,7 +388,8 @@ export class ExposureService {
           asset: assetName,
           inventory: presentInventory(inventory.row),
           replaced: asset.current_inventory_id,
-          findings: counts,
+          // Only findings the uploader may see: counting the others would tell that a hidden advisory exists.
+          findings: seen,
         };
       });
     } catch (e) {

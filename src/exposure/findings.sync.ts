@@ -6,6 +6,7 @@
  * announces the others when their embargo ends or their marking widens).
  */
 import { randomUUID } from 'node:crypto';
+import type { Viewer } from '../access/rule.js';
 import type { Q } from '../db/tx.js';
 import * as repo from './exposure.repository.js';
 import type { AdvisoryFacts, DesiredFinding, ExposureIndex } from './exposure-index.js';
@@ -27,6 +28,11 @@ export interface SyncCounts {
   created: number;
   resolved: number;
   changed: number;
+}
+
+/** What changed, and the part of it a given viewer may see (a finding counts there only through a visible advisory). */
+export interface SyncResult extends SyncCounts {
+  seen: SyncCounts;
 }
 
 const SSVC_ORDER: SsvcLevel[] = ['Track', 'Track*', 'Attend', 'Act'];
@@ -57,9 +63,13 @@ export class FindingSync {
     private readonly outbox: () => OutboxPort | undefined,
   ) {}
 
-  /** Reconcile one asset; returns what changed. */
-  async asset(tx: Q, assetId: string, now: string): Promise<SyncCounts> {
-    const counts: SyncCounts = { created: 0, resolved: 0, changed: 0 };
+  /**
+   * Reconcile one asset; returns what changed, and in `seen` the part of it `countFor` (by default the asset's
+   * organisation) may see: a finding whose advisories are all hidden from it is not counted there.
+   */
+  async asset(tx: Q, assetId: string, now: string, countFor?: Viewer): Promise<SyncResult> {
+    const seen: SyncCounts = { created: 0, resolved: 0, changed: 0 };
+    const counts: SyncResult = { created: 0, resolved: 0, changed: 0, seen };
     const asset = await repo.assetById(tx, assetId);
     if (!asset) return counts;
     const desired = asset.current_inventory_id ? this.index.desired(assetId) : [];
@@ -110,6 +120,9 @@ export class FindingSync {
     for (const f of open) for (const id of JSON.parse(f.advisory_ids) as string[]) allIds.add(id);
     const visibleSet = new Set(viewer ? await repo.visibleAdvisoryIds(tx, viewer, now, [...allIds]) : []);
     const visibleOf = async (ids: readonly string[]) => ids.filter((id) => visibleSet.has(id));
+    const seenSet =
+      countFor === undefined ? visibleSet : new Set(await repo.visibleAdvisoryIds(tx, countFor, now, [...allIds]));
+    const isSeen = (ids: readonly string[]) => ids.some((id) => seenSet.has(id));
     const inserts: { row: repo.FindingRow; advisoryIds: string[] }[] = [];
     const movedIds: string[] = [];
     const resolved = new Map<string, string[]>();
@@ -151,6 +164,7 @@ export class FindingSync {
         );
         if (ids !== existing.advisory_ids || p.priority !== existing.priority) {
           counts.changed++;
+          if (isSeen(d.advisoryIds)) seen.changed++;
           if (existing.notified_at) {
             const visible = await visibleOf(d.advisoryIds);
             if (visible.length)
@@ -192,6 +206,7 @@ export class FindingSync {
       };
       inserts.push({ row, advisoryIds: d.advisoryIds });
       counts.created++;
+      if (isSeen(d.advisoryIds)) seen.created++;
       if (visible.length) events.push(this.event('exposure.finding.created', asset, row.id, visible, p, row));
     }
 
@@ -206,6 +221,7 @@ export class FindingSync {
       const resolution = !stillHeld ? 'component_removed' : !anyLive ? 'advisory_withdrawn' : 'no_longer_affected';
       resolved.set(resolution, [...(resolved.get(resolution) ?? []), f.id]);
       counts.resolved++;
+      if (isSeen(ids)) seen.resolved++;
       if (f.notified_at) {
         const visible = await visibleOf(ids);
         if (visible.length)
