@@ -11,11 +11,11 @@ import { csaf21Schema } from '../../src/formats/csaf/index.js';
 import { csaf21MandatoryErrors, csafValidatorErrors } from '../../src/formats/csaf/testing/validator.js';
 import { validateStixBundle } from '../../src/formats/stix/index.js';
 import { describeBackends } from '../backends.js';
+import { publishOnePerMarking } from '../fixtures.js';
 import { startTestApp, type TestApp, type TestOrg } from '../harness.js';
 
 const osvIssues = schemaValidator('osv/schema.json', '2020-12');
 const cveIssues = schemaValidator('cve-5/CVE_JSON_cnaPublishedContainer_5.1.1.json', 'draft-07');
-const FUTURE = '2099-01-01T00:00:00Z';
 const PKG = 'exportpkg';
 
 function body(name: string, marking: Record<string, unknown>) {
@@ -64,22 +64,7 @@ describeBackends('formats export', (backend) => {
   beforeAll(async () => {
     t = await startTestApp(backend);
     partner = await t.org('Partner Bank', 'infrastructure_operator', 'financial_services');
-    const markings: Record<string, Record<string, unknown>> = {
-      clear: { tlp: 'CLEAR' },
-      green: { tlp: 'GREEN' },
-      amber: { tlp: 'AMBER', sharedWithOrgIds: [partner.orgId] },
-      strict: { tlp: 'AMBER+STRICT', sharedWithOrgIds: [partner.orgId] },
-      red: { tlp: 'RED', namedMemberIds: [partner.memberId] },
-      embargoed: { tlp: 'CLEAR', embargoUntil: FUTURE },
-    };
-    for (const [name, marking] of Object.entries(markings)) {
-      const res = await t.req<{ id: string }>('POST', '/api/v1/advisories', {
-        token: t.adminToken,
-        body: body(name, marking),
-      });
-      if (res.status !== 201) throw new Error(res.raw);
-      ids[name] = res.body.id;
-    }
+    Object.assign(ids, await publishOnePerMarking(t, partner, body));
   });
   afterAll(async () => t?.close());
 
