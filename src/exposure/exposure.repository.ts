@@ -249,6 +249,22 @@ export async function assetsWithAdvisories(q: Q, advisoryIds: string[]): Promise
   return rows.map((r) => r.asset_id);
 }
 
+/** Assets with open findings on an advisory whose embargo ended after `from` (any time when null) and by `to`. */
+export async function assetsWithEmbargoEnded(q: Q, from: string | null, to: string): Promise<string[]> {
+  let query = q
+    .selectFrom('exposure_finding_advisories as fa')
+    .innerJoin('exposure_findings as f', 'f.id', 'fa.finding_id')
+    .innerJoin('markings as m', 'm.object_id', 'fa.advisory_id')
+    .select('f.asset_id')
+    .distinct()
+    .where('f.resolved_at', 'is', null)
+    .where('m.embargo_until', 'is not', null)
+    .where('m.embargo_until', '<=', to);
+  if (from !== null) query = query.where('m.embargo_until', '>', from);
+  const rows = await query.execute();
+  return rows.map((r) => r.asset_id);
+}
+
 export async function insertFinding(q: Q, row: FindingRow, advisoryIds: readonly string[]): Promise<void> {
   await q.insertInto('exposure_findings').values(row).execute();
   await q

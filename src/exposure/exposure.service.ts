@@ -59,6 +59,8 @@ export class ExposureService {
   loadStats: LoadStats | null = null;
   /** Differences between the index and the database seen at the last consistency check (healed when seen twice). */
   private suspects = new Map<string, string>();
+  /** The instant up to which ended embargoes have had their findings' priorities recomputed (null: none yet). */
+  private sweptUntil: string | null = null;
 
   constructor(
     private readonly db: Db,
@@ -206,6 +208,8 @@ export class ExposureService {
     const now = this.now();
     const doc = change.advisory;
     if (change.kind === 'marking') {
+      // Who may see the advisory changed: priorities follow the advisories each organisation may see.
+      for (const assetId of await repo.assetsWithAdvisories(tx, [doc.id])) await this.sync.asset(tx, assetId, now);
       await this.sync.announce(tx, await repo.unnotifiedForAdvisory(tx, doc.id), now);
       return;
     }
@@ -244,6 +248,23 @@ export class ExposureService {
   /** Announce findings whose advisories have become visible to their organisation (embargo ended, marking widened). */
   async sweep(): Promise<number> {
     await this.ensureLoaded();
+    // Embargoes ended since the last sweep (all ended ones at the first sweep of this process): the findings of
+    // their advisories get the priority of the advisories now visible, before they are announced.
+    const until = this.now();
+    const ended = await repo.assetsWithEmbargoEnded(this.db.kysely, this.sweptUntil, until);
+    for (const assetId of ended)
+      await inTx(this.db, async (tx) => {
+        const { seen: _seen, ...c } = await this.sync.asset(tx, assetId, until);
+        if (c.created + c.resolved + c.changed > 0)
+          await this.audit.record(tx, {
+            actor: SYSTEM,
+            action: 'exposure.reprioritise',
+            objectType: 'asset',
+            objectId: assetId,
+            details: { cause: 'embargo_ended', ...c },
+          });
+      });
+    this.sweptUntil = until;
     let sent = 0;
     let after = '';
     // Page through every unannounced open finding (those still invisible stay unannounced for the next sweep).

@@ -128,7 +128,9 @@ export class FindingSync {
     const resolved = new Map<string, string[]>();
 
     for (const [d, existing] of pairs) {
-      const g = groupFacts(d.advisoryIds.map((id) => this.index.advisory(id)));
+      // The threat facts only of the advisories the organisation may see now: a hidden one must not show through
+      // the priority. The sweep recomputes when one becomes visible.
+      const g = groupFacts(d.advisoryIds.filter((id) => visibleSet.has(id)).map((id) => this.index.advisory(id)));
       const firstSeen = existing?.first_seen ?? now;
       const p = prioritise({ ...g, cvssSeverity: g.severity, criticality, internetFacing, firstSeen });
       if (existing) {

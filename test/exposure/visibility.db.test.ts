@@ -65,4 +65,45 @@ describeBackends('exposure: hidden advisories', (backend) => {
     const again = await upload(t, a, 'branch-web', cdx(['pkg:npm/unrelated@1.0.0']));
     expect(again.body.findings).toEqual({ created: 0, resolved: 2, changed: 0 });
   });
+
+  it('priority comes from the advisories the organisation may see; the sweep recomputes it when an embargo ends', async () => {
+    const alias = 'CVE-2099-7001';
+    const pub = await publish(
+      t,
+      advisoryBody({
+        summary: 'Public flaw in tiny-alias',
+        aliases: [alias],
+        affected: [{ package: { ecosystem: 'npm', name: 'tiny-alias' }, versions: ['3.0.0'] }],
+      }),
+    );
+    const hidden = await publish(
+      t,
+      advisoryBody({
+        summary: 'Embargoed analysis of the same flaw, exploited',
+        aliases: [alias],
+        affected: [{ package: { ecosystem: 'npm', name: 'tiny-alias' }, versions: ['3.0.0'] }],
+        ssvc: { exploitation: 'active', automatable: 'yes', technicalImpact: 'total', missionAndWellBeing: 'high' },
+        marking: { tlp: 'CLEAR', embargoUntil: new Date(now.getTime() + hour).toISOString() },
+      }),
+    );
+    const res = await upload(t, a, 'branch-alias', cdx(['pkg:npm/tiny-alias@3.0.0']));
+    expect(res.status, res.raw).toBe(201);
+    const before = (await findings(t, a.token, 'status=open')).filter((f) => f.asset.name === 'branch-alias');
+    expect(before).toHaveLength(1);
+    expect(before[0]!.advisories.map((x) => x.id)).toEqual([pub]);
+    // The embargoed advisory's SSVC decision (Act) does not show through the priority.
+    expect(before[0]).toMatchObject({ priority: 'P3', ssvc: null });
+
+    // Still embargoed: the sweep leaves it as it is.
+    await t.services.exposure.sweep();
+    expect((await findings(t, a.token, 'status=open')).find((f) => f.id === before[0]!.id)).toMatchObject({
+      priority: 'P3',
+    });
+
+    now = new Date(now.getTime() + 2 * hour);
+    await t.services.exposure.sweep();
+    const after = (await findings(t, a.token, 'status=open')).find((f) => f.id === before[0]!.id);
+    expect(after!.advisories.map((x) => x.id).sort()).toEqual([pub, hidden].sort());
+    expect(after).toMatchObject({ priority: 'P1', ssvc: 'Act' });
+  });
 });
