@@ -160,7 +160,7 @@ function Upload({ onDone }: { onDone: () => void }) {
   );
 }
 
-function VexCell({ f, onChange }: { f: Finding; onChange: () => void }) {
+function VexCell({ f, onChange }: { f: Finding; onChange: (said: string) => void }) {
   const history = useApi<{ items: VexStatement[] }>(`/api/v1/findings/${f.id}/vex`);
   const [status, setStatus] = useState('not_affected');
   const [justification, setJustification] = useState(JUSTIFICATIONS[1]!);
@@ -171,7 +171,7 @@ function VexCell({ f, onChange }: { f: Finding; onChange: () => void }) {
       ...(status === 'affected' ? { actionStatement: 'update the component' } : {}),
     });
     history.reload();
-    onChange();
+    onChange(`VEX for ${label}: ${status.replace(/_/g, ' ')}.`);
   });
   const current = history.data?.items.at(-1);
   const label = `${f.component.name} ${f.component.version ?? ''}`;
@@ -213,6 +213,8 @@ function VexCell({ f, onChange }: { f: Finding; onChange: () => void }) {
 
 function Findings({ tick, refresh }: { tick: number; refresh: () => void }) {
   const [status, setStatus] = useState('open');
+  // A finding set not_affected or fixed leaves the open list: the confirmation is shown above the table.
+  const [said, setSaid] = useState('');
   const list = useApi<{ items: Finding[]; nextCursor: string | null }>(
     `/api/v1/findings${qs({ status, limit: 100 })}#${tick}`,
   );
@@ -233,6 +235,9 @@ function Findings({ tick, refresh }: { tick: number; refresh: () => void }) {
           <a href="/api/v1/exposure/vex?format=cyclonedx">CycloneDX</a>
         </p>
       </div>
+      <p role="status" className="ok">
+        {said}
+      </p>
       <Async state={list} what="Loading findings">
         {(d) =>
           d.items.length === 0 ? (
@@ -276,7 +281,13 @@ function Findings({ tick, refresh }: { tick: number; refresh: () => void }) {
                       ))}
                     </td>
                     <td>
-                      <VexCell f={f} onChange={refresh} />
+                      <VexCell
+                        f={f}
+                        onChange={(text) => {
+                          setSaid(text);
+                          refresh();
+                        }}
+                      />
                     </td>
                   </tr>
                 ))}
