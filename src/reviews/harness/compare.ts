@@ -1,7 +1,8 @@
 /**
  * Comparison with reference models run the same way (same task, same scorer): the difference in accuracy with a
  * normal-approximation 95% interval from the two standard errors. Independent samples are assumed; with the same
- * dataset a paired analysis would be tighter, so this interval is conservative.
+ * dataset a paired analysis would be tighter, so this interval is conservative. A difference of two accuracies lies in
+ * [-1, 1], so the interval is clipped to it (the normal approximation would otherwise run past it on small samples).
  */
 import type { RunRecord } from './types.js';
 
@@ -33,7 +34,7 @@ export function compareWithReference(run: RunRecord, reference: RunRecord): Comp
         referenceAccuracy: ref.metrics.accuracy.value,
         difference,
         stderr,
-        ci95: [difference - 1.96 * stderr, difference + 1.96 * stderr] as [number, number],
+        ci95: [Math.max(-1, difference - 1.96 * stderr), Math.min(1, difference + 1.96 * stderr)] as [number, number],
       },
     ];
   });

@@ -92,5 +92,9 @@ describe('comparison with a reference model', () => {
     expect(c!.ci95[0]).toBeCloseTo(0.102);
     expect(c!.ci95[1]).toBeCloseTo(0.298);
     expect(() => compareWithReference(rec('a', 1, 0), { ...rec('b', 1, 0), task: 'u' })).toThrow(/different tasks/);
+    // small samples: the interval stays inside [-1, 1]
+    const [wide] = compareWithReference(rec('new', 1, 0.3), rec('ref', 0.25, 0.25));
+    expect(wide!.ci95[1]).toBe(1);
+    expect(wide!.ci95[0]).toBeCloseTo(0.75 - 1.96 * Math.sqrt(0.3 ** 2 + 0.25 ** 2));
   });
 });
