@@ -172,6 +172,14 @@ export class ExposureIndex {
     this.modelAdvisories.delete(id);
   }
 
+  /** The advisories of `id`'s alias group as the index holds it now (`id` included). */
+  groupMembers(id: string): string[] {
+    const g = this.groups.groupOf(id);
+    const out = new Set([id]);
+    for (const k of this.facts.keys()) if (this.groups.groupOf(k) === g) out.add(k);
+    return [...out];
+  }
+
   /** The facts of an advisory the index holds (withdrawn ones too, so their version is known). */
   advisory(id: string): AdvisoryFacts | undefined {
     return this.facts.get(id);

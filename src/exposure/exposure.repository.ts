@@ -235,6 +235,26 @@ export async function openFindings(q: Q, assetId: string): Promise<FindingRow[]>
     .execute();
 }
 
+/** An asset's open findings that name one of these advisories (the part an advisory change may touch). */
+export async function openFindingsOf(q: Q, assetId: string, advisoryIds: readonly string[]): Promise<FindingRow[]> {
+  if (advisoryIds.length === 0) return [];
+  return q
+    .selectFrom('exposure_findings as f')
+    .selectAll('f')
+    .where('f.asset_id', '=', assetId)
+    .where('f.resolved_at', 'is', null)
+    .where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('exposure_finding_advisories as fa')
+          .select('fa.finding_id')
+          .whereRef('fa.finding_id', '=', 'f.id')
+          .where('fa.advisory_id', 'in', [...advisoryIds]),
+      ),
+    )
+    .execute();
+}
+
 /** Assets with an open finding that names one of these advisories. */
 export async function assetsWithAdvisories(q: Q, advisoryIds: string[]): Promise<string[]> {
   if (advisoryIds.length === 0) return [];

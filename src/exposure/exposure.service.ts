@@ -224,12 +224,15 @@ export class ExposureService {
   private async rematchAdvisory(tx: Q, id: string, doc: AdvisoryDoc | undefined, cause: string): Promise<SyncCounts> {
     const now = this.now();
     const assets = new Set([...this.index.assetsForAdvisory(id), ...(await repo.assetsWithAdvisories(tx, [id]))]);
+    // Only findings of the advisory's alias group, before and after the change (groups it merges or splits), change.
+    const scope = new Set(this.index.groupMembers(id));
     if (doc) this.index.upsertAdvisory(doc);
     else this.index.removeAdvisory(id);
+    for (const m of this.index.groupMembers(id)) scope.add(m);
     for (const a of this.index.assetsForAdvisory(id)) assets.add(a);
     const total: SyncCounts = { created: 0, resolved: 0, changed: 0 };
     for (const assetId of assets) {
-      const c = await this.sync.asset(tx, assetId, now);
+      const c = await this.sync.asset(tx, assetId, now, undefined, scope);
       total.created += c.created;
       total.resolved += c.resolved;
       total.changed += c.changed;

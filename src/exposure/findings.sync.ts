@@ -65,15 +65,24 @@ export class FindingSync {
 
   /**
    * Reconcile one asset; returns what changed, and in `seen` the part of it `countFor` (by default the asset's
-   * organisation) may see: a finding whose advisories are all hidden from it is not counted there.
+   * organisation) may see: a finding whose advisories are all hidden from it is not counted there. With `scope`
+   * (advisory ids: an advisory change's alias groups before and after it) only the findings naming one of them, stored
+   * or wanted, are reconciled; the rest of the asset is left as it is.
    */
-  async asset(tx: Q, assetId: string, now: string, countFor?: Viewer): Promise<SyncResult> {
+  async asset(
+    tx: Q,
+    assetId: string,
+    now: string,
+    countFor?: Viewer,
+    scope?: ReadonlySet<string>,
+  ): Promise<SyncResult> {
     const seen: SyncCounts = { created: 0, resolved: 0, changed: 0 };
     const counts: SyncResult = { created: 0, resolved: 0, changed: 0, seen };
     const asset = await repo.assetById(tx, assetId);
     if (!asset) return counts;
-    const desired = asset.current_inventory_id ? this.index.desired(assetId) : [];
-    const open = await repo.openFindings(tx, assetId);
+    const all = asset.current_inventory_id ? this.index.desired(assetId) : [];
+    const desired = scope ? all.filter((d) => d.advisoryIds.some((id) => scope.has(id))) : all;
+    const open = scope ? await repo.openFindingsOf(tx, assetId, [...scope]) : await repo.openFindings(tx, assetId);
     const events: OutboxEvent[] = [];
 
     // Pair open findings with desired ones: same component and group; else same component sharing an advisory
