@@ -26,16 +26,25 @@ export class DbResultStore implements ResultStore {
   async saveRun(run: RunRecord): Promise<void> {
     const row = await repo.findRun(this.db.kysely, run.runId);
     if (!row) throw new Error(`run ${run.runId} does not exist (the run service creates it)`);
-    // A run already marked cancelled (the window ended) stays cancelled whatever the harness reports last.
-    const status =
-      row.status === 'cancelled' ? 'cancelled' : this.interrupted.has(run.runId) ? 'running' : STATUS[run.status];
-    await repo.updateRun(this.db.kysely, run.runId, {
-      record: toJson(run),
-      status,
-      usage: run.usage ? toJson(run.usage) : row.usage,
-      error: run.error?.message ?? (status === 'cancelled' ? row.error : null),
-      ...(run.completedAt && status !== 'running' ? { finished_at: run.completedAt } : {}),
-    });
+    const status = this.interrupted.has(run.runId) ? 'running' : STATUS[run.status];
+    const record = toJson(run);
+    const usage = run.usage ? toJson(run.usage) : row.usage;
+    // A run marked cancelled (a reviewer, or the window ended) stays cancelled whatever the harness reports last: the
+    // status is written only where the row is not cancelled, in the same statement (a cancel may commit between our
+    // read above and this write).
+    const r = await this.db.kysely
+      .updateTable('review_runs')
+      .set({
+        record,
+        status,
+        usage,
+        error: run.error?.message ?? null,
+        ...(run.completedAt && status !== 'running' ? { finished_at: run.completedAt } : {}),
+      })
+      .where('id', '=', run.runId)
+      .where('status', '!=', 'cancelled')
+      .executeTakeFirst();
+    if (Number(r.numUpdatedRows) === 0) await repo.updateRun(this.db.kysely, run.runId, { record, usage });
   }
 
   async getRun(runId: string): Promise<RunRecord | undefined> {
