@@ -11,8 +11,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeBackends } from '../../../test/backends.js';
+import { runCli } from '../../../test/cli-run.js';
 import { startTestApp, type TestApp, type TestOrg } from '../../../test/harness.js';
-import { buildProgram } from '../../cli/program.js';
 import type { ImportSummary, InputRecord } from '../import/import.service.js';
 import { providerDocumentUrls, readSource } from '../import/sources.js';
 
@@ -26,22 +26,7 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function cli(args: string[]): Promise<{ out: string; error: unknown }> {
-  const out: string[] = [];
-  const original = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    out.push(String(chunk));
-    return true;
-  }) as typeof process.stdout.write;
-  try {
-    await buildProgram().parseAsync(['node', 'clearinghouse', ...args]);
-    return { out: out.join(''), error: null };
-  } catch (error) {
-    return { out: out.join(''), error };
-  } finally {
-    process.stdout.write = original;
-  }
-}
+const cli = runCli; // the shared in-process CLI runner (test/cli-run.ts)
 
 function advisory(n: number, marking: Record<string, unknown>) {
   return {
