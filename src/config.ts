@@ -40,6 +40,10 @@ const schema = z.object({
     .optional(),
   /** Or a file holding that key; default: secrets.key beside the SQLite file, else ./data/ (created on first use). */
   CLEARINGHOUSE_SECRETS_KEY_FILE: z.string().min(1).optional(),
+  /** The CSAF provider's OpenPGP signing key (armored private key); default: generated beside the secrets key file. */
+  CLEARINGHOUSE_CSAF_OPENPGP_KEY_FILE: z.string().min(1).optional(),
+  /** The passphrase of that key, when it is encrypted. */
+  CLEARINGHOUSE_CSAF_OPENPGP_PASSPHRASE: z.string().min(1).optional(),
   /** The judge model for model-graded scorers (an OpenAI-compatible endpoint). */
   CLEARINGHOUSE_JUDGE_BASE_URL: z.string().url().optional(),
   CLEARINGHOUSE_JUDGE_API_KEY: z.string().min(1).optional(),
@@ -88,6 +92,9 @@ export interface Config {
   secretsKey?: string;
   /** CLEARINGHOUSE_SECRETS_KEY_FILE when set (reviews derive a default from the database location). */
   secretsKeyFile?: string;
+  /** CLEARINGHOUSE_CSAF_OPENPGP_KEY_FILE and _PASSPHRASE when set (src/formats/csaf-provider/signing.ts). */
+  csafOpenpgpKeyFile?: string;
+  csafOpenpgpPassphrase?: string;
   /** The judge model for model-graded scorers, when configured. */
   judge?: { baseURL: string; apiKey: string; model: string };
   /** Review windows last at most this many days (1..30). */
@@ -110,6 +117,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
   }
   const e = parsed.data;
+  if (e.CLEARINGHOUSE_CSAF_OPENPGP_PASSPHRASE && !e.CLEARINGHOUSE_CSAF_OPENPGP_KEY_FILE)
+    throw new ConfigError(
+      'invalid configuration:\n  CLEARINGHOUSE_CSAF_OPENPGP_PASSPHRASE: needs CLEARINGHOUSE_CSAF_OPENPGP_KEY_FILE',
+    );
   const host = overrides.host ?? e.CLEARINGHOUSE_HOST;
   const port = overrides.port ?? e.CLEARINGHOUSE_PORT;
   return {
@@ -136,6 +147,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     ...(e.CLEARINGHOUSE_SIGNING_KEY_FILE ? { signingKeyFile: e.CLEARINGHOUSE_SIGNING_KEY_FILE } : {}),
     ...(e.CLEARINGHOUSE_SECRETS_KEY ? { secretsKey: e.CLEARINGHOUSE_SECRETS_KEY } : {}),
     ...(e.CLEARINGHOUSE_SECRETS_KEY_FILE ? { secretsKeyFile: e.CLEARINGHOUSE_SECRETS_KEY_FILE } : {}),
+    ...(e.CLEARINGHOUSE_CSAF_OPENPGP_KEY_FILE ? { csafOpenpgpKeyFile: e.CLEARINGHOUSE_CSAF_OPENPGP_KEY_FILE } : {}),
+    ...(e.CLEARINGHOUSE_CSAF_OPENPGP_PASSPHRASE
+      ? { csafOpenpgpPassphrase: e.CLEARINGHOUSE_CSAF_OPENPGP_PASSPHRASE }
+      : {}),
     ...(e.CLEARINGHOUSE_JUDGE_BASE_URL && e.CLEARINGHOUSE_JUDGE_MODEL
       ? {
           judge: {

@@ -1,5 +1,5 @@
 /**
- * The CSAF 2.0 provider layout (CSAF 2.0 section 7.1, requirements 11-15 and 18), pure: file names, folders, index.txt,
+ * The CSAF 2.0 provider layout (CSAF 2.0 section 7.1, requirements 11-15 and 18-20), pure: file names, folders, index.txt,
  * changes.csv, hash files, ROLIE feeds and provider-metadata.json from a list of entries. No I/O, no access decisions:
  * provider.service.ts hands in only what the caller may see.
  *
@@ -9,6 +9,8 @@
  *   {white|green|amber|red}/changes.csv         "path","current_release_date", newest first
  *   {white|green|amber|red}/{YYYY}/{file}.json  YYYY = year of initial_release_date (requirement 11)
  *   … {file}.json.sha256, {file}.json.sha512    `sha256sum` form: "<hex>  <file>.json"
+ *   … {file}.json.asc                           detached, ASCII-armored OpenPGP signature (signing.ts)
+ *   openpgp/{FINGERPRINT}.asc                   the signing key's public part (armored)
  *   feed-tlp-{white|green|amber|red}.json       ROLIE feed (RFC 8322 JSON) per TLP label
  */
 import { createHash } from 'node:crypto';
@@ -50,6 +52,7 @@ export function providerUrls(baseUrl: string) {
     folder: (f: TlpFolder) => `${root}/${f}/`,
     feed: (f: TlpFolder) => `${root}/feed-tlp-${f}.json`,
     document: (f: TlpFolder, rel: string) => `${root}/${f}/${rel}`,
+    openpgpKey: (fingerprint: string) => `${root}/openpgp/${fingerprint}.asc`,
   };
 }
 
@@ -103,6 +106,7 @@ export function rolieFeed(baseUrl: string, folder: TlpFolder, entries: ProviderE
             { rel: 'self', href },
             { rel: 'hash', href: `${href}.sha256` },
             { rel: 'hash', href: `${href}.sha512` },
+            { rel: 'signature', href: `${href}.asc` },
           ],
           published: e.initialReleaseDate,
           updated: e.currentReleaseDate,
@@ -120,11 +124,13 @@ export interface ProviderMetadataOptions {
   /** The TLP folders this caller may read (anonymous: white only). */
   folders: readonly TlpFolder[];
   lastUpdated: string;
+  /** Fingerprints (hex) of the OpenPGP keys that sign the documents. */
+  openpgpFingerprints: readonly string[];
 }
 
 /**
- * provider-metadata.json. Role csaf_provider: documents are not OpenPGP-signed (requirement 19), which
- * csaf_trusted_provider needs, so `public_openpgp_keys` is empty.
+ * provider-metadata.json. Role csaf_trusted_provider when the documents are signed (CSAF 2.0 section 7.2.3: hashes,
+ * signatures and the public key, requirements 18-20, on top of the csaf_provider role), else csaf_provider.
  */
 export function providerMetadata(o: ProviderMetadataOptions) {
   const urls = providerUrls(o.baseUrl);
@@ -146,8 +152,11 @@ export function providerMetadata(o: ProviderMetadataOptions) {
     list_on_CSAF_aggregators: true,
     metadata_version: '2.0',
     mirror_on_CSAF_aggregators: true,
-    public_openpgp_keys: [],
+    public_openpgp_keys: o.openpgpFingerprints.map((fingerprint) => ({
+      fingerprint,
+      url: urls.openpgpKey(fingerprint),
+    })),
     publisher: o.publisher,
-    role: 'csaf_provider',
+    role: o.openpgpFingerprints.length > 0 ? 'csaf_trusted_provider' : 'csaf_provider',
   };
 }

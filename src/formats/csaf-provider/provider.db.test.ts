@@ -3,10 +3,14 @@
  * served document through @secvisogram/csaf-validator-lib (schema + mandatory tests), hash files matching the served
  * bytes, index.txt / changes.csv / ROLIE feeds listing exactly what the caller may see, and the negative side: the
  * anonymous caller and an organisation the AMBER document is not shared with never learn of it through any listing,
- * the document URL or a hash file.
+ * the document URL, a hash file or a signature file. Every served signature verifies with the served public key
+ * against the served bytes, and fails against changed bytes.
  */
 import { createHash } from 'node:crypto';
-import { resolve } from 'node:path';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createMessage, type PublicKey, readKey, readSignature, verify } from 'openpgp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeBackends } from '../../../test/backends.js';
 import { startTestApp, type TestApp, type TestOrg } from '../../../test/harness.js';
@@ -53,6 +57,20 @@ function advisory(name: string, marking: Record<string, unknown>) {
   };
 }
 
+/** Whether the armored detached signature is a valid one of `bytes` by `key`. */
+async function verifies(bytes: string, armoredSignature: string, key: PublicKey): Promise<boolean> {
+  const { signatures } = await verify({
+    message: await createMessage({ binary: Buffer.from(bytes, 'utf8') }),
+    signature: await readSignature({ armoredSignature }),
+    verificationKeys: key,
+    format: 'binary',
+  });
+  return signatures[0]!.verified.then(
+    () => true,
+    () => false,
+  );
+}
+
 const sha = (alg: string, s: string) => createHash(alg).update(s).digest('hex');
 const basic = (token: string) => ({ authorization: `Basic ${Buffer.from(`:${token}`).toString('base64')}` });
 
@@ -91,7 +109,9 @@ describeBackends('CSAF provider', (backend) => {
   const file = (name: string) => csafFileName(ids[name]!);
 
   beforeAll(async () => {
-    t = await startTestApp(backend, { config: { baseUrl: 'https://ch.example.org' } });
+    // the signing key is generated beside this (temporary) secrets key file
+    const secretsKeyFile = join(mkdtempSync(join(tmpdir(), 'csaf-provider-')), 'secrets.key');
+    t = await startTestApp(backend, { config: { baseUrl: 'https://ch.example.org', secretsKeyFile } });
     partner = await t.org('Partner Grid', 'infrastructure_operator', 'energy');
     other = await t.org('Other Vendor', 'vendor');
     const markings: Record<string, Record<string, unknown>> = {
@@ -122,9 +142,8 @@ describeBackends('CSAF provider', (backend) => {
     expect(providerSchema(anon.body)).toEqual([]);
     expect(anon.body).toMatchObject({
       canonical_url: 'https://ch.example.org/.well-known/csaf/provider-metadata.json',
-      role: 'csaf_provider',
+      role: 'csaf_trusted_provider',
       metadata_version: '2.0',
-      public_openpgp_keys: [],
       publisher: { category: 'coordinator', namespace: 'https://ch.example.org' },
     });
     expect(anon.body.distributions).toEqual([
@@ -145,8 +164,34 @@ describeBackends('CSAF provider', (backend) => {
       'AMBER',
       'RED',
     ]);
+    expect(member.body.public_openpgp_keys).toEqual(anon.body.public_openpgp_keys);
     // The schema check is not vacuous.
     expect(providerSchema({ ...anon.body, role: 'csaf_aggregator' })).not.toEqual([]);
+    expect(providerSchema({ ...anon.body, public_openpgp_keys: [{ fingerprint: 'ABC', url: 'x' }] })).not.toEqual([]);
+  });
+
+  /** The key provider-metadata.json lists, fetched anonymously from its URL; its fingerprint checked. */
+  async function servedKey(): Promise<PublicKey> {
+    const keys = (await get(`${W}/provider-metadata.json`)).body.public_openpgp_keys as Loose[];
+    expect(keys).toHaveLength(1);
+    const { fingerprint, url } = keys[0]!;
+    expect(fingerprint).toMatch(/^[0-9A-F]{40}$/);
+    expect(url).toBe(`https://ch.example.org${W}/openpgp/${fingerprint}.asc`);
+    const res = await get(new URL(url).pathname);
+    expect(res.status).toBe(200);
+    expect(String(res.headers['content-type'])).toContain('application/pgp-keys');
+    expect(res.raw).not.toContain('PRIVATE');
+    const key = await readKey({ armoredKey: res.raw });
+    expect(key.getFingerprint().toUpperCase()).toBe(fingerprint);
+    return key;
+  }
+
+  it('the public key is served at the listed URL, to anyone; another fingerprint is 404, a malformed one 400', async () => {
+    await servedKey();
+    expect((await get(`${W}/openpgp/${'0'.repeat(40)}.asc`)).status).toBe(404);
+    const bad = await get(`${W}/openpgp/not-a-key.asc`);
+    expect(bad.status).toBe(400);
+    expect(bad.raw).toContain('file');
   });
 
   it('anonymous: WHITE lists the TLP:CLEAR advisory only (not the embargoed one); other folders ask for a token', async () => {
@@ -166,7 +211,7 @@ describeBackends('CSAF provider', (backend) => {
 
   it('anonymous: no AMBER or embargoed document by direct URL or hash file, under any folder', async () => {
     for (const name of ['amber', 'embargoed', 'green']) {
-      for (const suffix of ['', '.sha256', '.sha512']) {
+      for (const suffix of ['', '.sha256', '.sha512', '.asc']) {
         expect((await get(`${W}/white/${year()}/${file(name)}${suffix}`)).status).toBe(404);
         expect((await get(`${W}/amber/${year()}/${file(name)}${suffix}`)).status).toBe(401);
       }
@@ -184,10 +229,11 @@ describeBackends('CSAF provider', (backend) => {
     }
     for (const name of ['amber', 'strict', 'red', 'embargoed'])
       for (const folder of ['white', 'green', 'amber', 'red'])
-        for (const suffix of ['', '.sha256', '.sha512']) {
+        for (const suffix of ['', '.sha256', '.sha512', '.asc']) {
           const res = await get(`${W}/${folder}/${year()}/${file(name)}${suffix}`, other.token);
           expect(res.status, `${name} ${folder} ${suffix}`).toBe(404);
           expect(res.raw).not.toContain('Provider test advisory');
+          expect(res.raw).not.toContain('PGP SIGNATURE');
         }
   });
 
@@ -199,10 +245,15 @@ describeBackends('CSAF provider', (backend) => {
     const strict = await get(`${W}/red/${year()}/${file('strict')}`, partner.token);
     expect(strict.body.document.distribution.tlp.label).toBe('RED');
     expect((await get(`${W}/amber/${year()}/${file('strict')}`, partner.token)).status).toBe(404);
+    const amberAsc = await get(`${W}/amber/${year()}/${file('amber')}.asc`, partner.token);
+    expect(amberAsc.status).toBe(200);
+    const amberDoc = await get(`${W}/amber/${year()}/${file('amber')}`, partner.token);
+    expect(await verifies(amberDoc.raw, amberAsc.raw, await servedKey())).toBe(true);
     expect(String(strict.headers['cache-control'])).toContain('private');
   });
 
-  it('every document the coordinator may see: folder = its TLP label, zero validator errors, hash files match, feeds link them', async () => {
+  it('every document the coordinator may see: folder = its TLP label, zero validator errors, hash files match, signature verifies, feeds link them', async () => {
+    const key = await servedKey();
     let served = 0;
     for (const folder of ['white', 'green', 'amber', 'red']) {
       const index = (await get(`${W}/${folder}/index.txt`, t.adminToken)).raw.split('\n').filter(Boolean);
@@ -222,10 +273,21 @@ describeBackends('CSAF provider', (backend) => {
           expect((await get(`${W}/${folder}/${path}.${alg}`, t.adminToken)).raw).toBe(
             `${sha(alg, doc.raw)}  ${name}\n`,
           );
+        const asc = await get(`${W}/${folder}/${path}.asc`, t.adminToken);
+        expect(String(asc.headers['content-type'])).toContain('application/pgp-signature');
+        expect(await verifies(doc.raw, asc.raw, key), path).toBe(true);
+        const tampered = doc.raw.replace(doc.body.document.title, `${doc.body.document.title}!`);
+        expect(tampered).not.toBe(doc.raw);
+        expect(await verifies(tampered, asc.raw, key), path).toBe(false);
         const entry = feed.entry.find((e: Loose) => e.content.src === url);
         expect(entry).toBeDefined();
         expect(entry.id).toBe(doc.body.document.tracking.id);
-        expect(entry.link.map((l: Loose) => l.href)).toEqual([url, `${url}.sha256`, `${url}.sha512`]);
+        expect(entry.link).toEqual([
+          { rel: 'self', href: url },
+          { rel: 'hash', href: `${url}.sha256` },
+          { rel: 'hash', href: `${url}.sha512` },
+          { rel: 'signature', href: `${url}.asc` },
+        ]);
         expect(entry.updated).toBe(doc.body.document.tracking.current_release_date);
         served++;
       }
@@ -248,11 +310,18 @@ describeBackends('CSAF provider', (backend) => {
     }
   });
 
-  it('the same bytes for every caller who may see a document (hashes do not depend on who asks)', async () => {
+  it('the same bytes for every caller who may see a document (hashes and the signature do not depend on who asks)', async () => {
     const path = `${W}/white/${year()}/${file('clear')}`;
     const anon = (await get(path)).raw;
     expect((await get(path, other.token)).raw).toBe(anon);
     expect((await get(path, t.adminToken)).raw).toBe(anon);
+    // one signature per document version, kept: the same armored text for every caller and request
+    const asc = (await get(`${path}.asc`)).raw;
+    expect(asc).toMatch(/^-----BEGIN PGP SIGNATURE-----/);
+    expect((await get(`${path}.asc`, other.token)).raw).toBe(asc);
+    expect(await verifies(anon, asc, await servedKey())).toBe(true);
+    const listing = (await get(`${W}/white/${year()}/`)).raw;
+    for (const suffix of ['', '.sha256', '.sha512', '.asc']) expect(listing).toContain(`"${file('clear')}${suffix}"`);
   });
 
   it('bad path parameters are 4xx problems naming the parameter', async () => {

@@ -2,7 +2,7 @@
  * The CSAF provider's reads. Every advisory comes from AdvisoryService.list/get, which apply the one access rule (and
  * audit reads of AMBER and narrower), so a listing holds only documents the caller may see and a document URL answers
  * 404 alike for "absent" and "not yours". Documents are the CSAF 2.0 encoder's output, serialised once per request; the
- * hash files are computed from the same bytes.
+ * hash files are computed from the same bytes, and the signature files sign them (signing.ts).
  *
  * Advisories under an active embargo are left out of every distribution, whoever asks: a CSAF 2.0 TLP label cannot
  * state an embargo, and a TLP:WHITE document under embargo would read as freely shareable. They appear once the
@@ -23,6 +23,13 @@ export interface Listed {
   entry: ProviderEntry;
   folder: TlpFolder;
   advisory: Advisory;
+}
+
+/** A document as served: its bytes, and the tracking id and version its signature is kept under. */
+export interface ServedDocument {
+  trackingId: string;
+  version: string;
+  bytes: string;
 }
 
 export class CsafProviderService {
@@ -98,7 +105,7 @@ export class CsafProviderService {
    * Our advisory ids (CH-YYYY-NNNN) are upper case and use only [A-Z0-9-], so the file name maps back to one id; the
    * advisory found must then give exactly this path, TLP folder and year, or the answer is null.
    */
-  async document(caller: Caller, folder: TlpFolder, year: string, file: string): Promise<{ bytes: string } | null> {
+  async document(caller: Caller, folder: TlpFolder, year: string, file: string): Promise<ServedDocument | null> {
     if (!/^[+\-a-z0-9_]+\.json$/.test(file)) return null;
     const id = file.slice(0, -'.json'.length).toUpperCase();
     let a: Advisory;
@@ -112,6 +119,11 @@ export class CsafProviderService {
     const l = this.entryOf(a);
     if (l.folder !== folder || relativePath(l.entry) !== `${year}/${file}` || csafFileName(l.entry.trackingId) !== file)
       return null;
-    return { bytes: JSON.stringify(this.encode(a)) };
+    const doc = this.encode(a);
+    return {
+      trackingId: l.entry.trackingId,
+      version: String(doc.document.tracking.version),
+      bytes: JSON.stringify(doc),
+    };
   }
 }

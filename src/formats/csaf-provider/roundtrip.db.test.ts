@@ -7,8 +7,11 @@
  * ROLIE feeds, and checks the hash a feed entry links.
  */
 import { createHash } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeBackends } from '../../../test/backends.js';
 import { runCli } from '../../../test/cli-run.js';
@@ -57,7 +60,9 @@ describeBackends('CSAF provider round trip through our importer', (backend) => {
   beforeAll(async () => {
     const port = await freePort();
     providerUrl = `http://127.0.0.1:${port}`;
-    provider = await startTestApp(backend, { config: { baseUrl: providerUrl } });
+    // the provider's OpenPGP key is generated beside this temporary secrets key file, not in ./data
+    const secretsKeyFile = join(mkdtempSync(join(tmpdir(), 'csaf-roundtrip-')), 'secrets.key');
+    provider = await startTestApp(backend, { config: { baseUrl: providerUrl, secretsKeyFile } });
     await provider.app.listen({ host: '127.0.0.1', port });
     partner = await provider.org('Partner Water Utility', 'infrastructure_operator', 'water_and_wastewater_systems');
     const other = await provider.org('Unrelated Lab', 'ai_developer');

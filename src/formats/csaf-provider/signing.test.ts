@@ -1,0 +1,119 @@
+/**
+ * The CSAF provider's signing key and signatures, without a server: the generated key (0600, beside the secrets key,
+ * made once and then reused), a configured encrypted key and the errors for a bad one, and the signature store (one
+ * signature per document version, a new one when the bytes change).
+ */
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createMessage, generateKey, readKey, readSignature, verify } from 'openpgp';
+import { describe, expect, it } from 'vitest';
+import { type Config, ConfigError, loadConfig } from '../../config.js';
+import { GENERATED_KEY_NAME, loadOpenpgpKey, ProviderSigner } from './signing.js';
+
+const dir = () => mkdtempSync(join(tmpdir(), 'csaf-openpgp-'));
+const config = (over: Partial<Config>): Config => ({ ...loadConfig({}), ...over });
+
+/** Whether `armoredSignature` is a valid detached signature of `bytes` by `armoredKey`. */
+async function verifies(bytes: string, armoredSignature: string, armoredKey: string): Promise<boolean> {
+  const { signatures } = await verify({
+    message: await createMessage({ binary: Buffer.from(bytes, 'utf8') }),
+    signature: await readSignature({ armoredSignature }),
+    verificationKeys: await readKey({ armoredKey }),
+    format: 'binary',
+  });
+  return signatures[0]!.verified.then(
+    () => true,
+    () => false,
+  );
+}
+
+describe('CSAF provider signing key', () => {
+  it('is generated once beside the secrets key file (mode 0600) and the same key is read after that', async () => {
+    const d = dir();
+    const c = config({ secretsKeyFile: join(d, 'secrets.key') });
+    const first = await loadOpenpgpKey(c);
+    const file = join(d, GENERATED_KEY_NAME);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readFileSync(file, 'utf8')).toContain('BEGIN PGP PRIVATE KEY BLOCK');
+    const again = await loadOpenpgpKey(c);
+    expect(again.getFingerprint()).toBe(first.getFingerprint());
+    // another deployment (another secrets key folder) gets its own key
+    const other = await loadOpenpgpKey(config({ secretsKeyFile: join(dir(), 'secrets.key') }));
+    expect(other.getFingerprint()).not.toBe(first.getFingerprint());
+  });
+
+  it('a configured, passphrase-protected key is used; a wrong, missing or stray passphrase is a clear error', async () => {
+    const d = dir();
+    const { privateKey } = await generateKey({
+      userIDs: [{ name: 'Operator CSAF key' }],
+      passphrase: 'correct horse battery staple',
+      format: 'object',
+    });
+    const file = join(d, 'operator.asc');
+    writeFileSync(file, privateKey.armor());
+    const c = config({ csafOpenpgpKeyFile: file, csafOpenpgpPassphrase: 'correct horse battery staple' });
+    expect((await loadOpenpgpKey(c)).getFingerprint()).toBe(privateKey.getFingerprint());
+    await expect(loadOpenpgpKey({ ...c, csafOpenpgpPassphrase: 'wrong' })).rejects.toThrow(/cannot decrypt/);
+    await expect(loadOpenpgpKey({ ...c, csafOpenpgpPassphrase: undefined })).rejects.toThrow(
+      /CLEARINGHOUSE_CSAF_OPENPGP_PASSPHRASE/,
+    );
+    await expect(loadOpenpgpKey({ ...c, csafOpenpgpKeyFile: join(d, 'absent.asc') })).rejects.toThrow(
+      /CLEARINGHOUSE_CSAF_OPENPGP_KEY_FILE .*absent\.asc/,
+    );
+    writeFileSync(join(d, 'public.asc'), privateKey.toPublic().armor());
+    await expect(loadOpenpgpKey({ ...c, csafOpenpgpKeyFile: join(d, 'public.asc') })).rejects.toThrow(
+      /not an armored OpenPGP private key/,
+    );
+    expect(() => loadConfig({ CLEARINGHOUSE_CSAF_OPENPGP_PASSPHRASE: 'x' })).toThrow(ConfigError);
+    expect(loadConfig({ CLEARINGHOUSE_CSAF_OPENPGP_KEY_FILE: file }).csafOpenpgpKeyFile).toBe(file);
+  });
+});
+
+describe('CSAF provider signatures', () => {
+  const c = config({ secretsKeyFile: join(dir(), 'secrets.key') });
+
+  it('sign the exact bytes: the public key verifies them, and not one changed byte', async () => {
+    const signer = new ProviderSigner(() => loadOpenpgpKey(c));
+    const { armored, fingerprint } = await signer.publicKey();
+    expect(fingerprint).toMatch(/^[0-9A-F]{40}$/);
+    const bytes = '{"document":{"title":"Ünïcode title"}}';
+    const asc = await signer.signature('CH-2026-0001', '1', bytes);
+    expect(asc).toMatch(/^-----BEGIN PGP SIGNATURE-----/);
+    expect(await verifies(bytes, asc, armored)).toBe(true);
+    expect(await verifies(bytes.replace('title', 'titlf'), asc, armored)).toBe(false);
+  });
+
+  it('are kept per (tracking id, version) and made again when the bytes change', async () => {
+    let loads = 0;
+    const signer = new ProviderSigner(() => {
+      loads++;
+      return loadOpenpgpKey(c);
+    }, 2);
+    const a = await signer.signature('CH-1', '1', 'a');
+    expect(await signer.signature('CH-1', '1', 'a')).toBe(a);
+    // Signing is not deterministic (a salt notation, a time): equal text above means the kept one was served.
+    expect(await new ProviderSigner(() => loadOpenpgpKey(c)).signature('CH-1', '1', 'a')).not.toBe(a);
+    const { armored } = await signer.publicKey();
+    const changed = await signer.signature('CH-1', '1', 'a2');
+    expect(changed).not.toBe(a);
+    expect(await verifies('a2', changed, armored)).toBe(true);
+    const v2 = await signer.signature('CH-1', '2', 'a2');
+    expect(v2).not.toBe(changed);
+    // at most two kept: the oldest (CH-1 v1) went when CH-2 came
+    await signer.signature('CH-2', '1', 'b');
+    expect(await signer.signature('CH-1', '2', 'a2')).toBe(v2);
+    expect(await signer.signature('CH-1', '1', 'a2')).not.toBe(changed);
+    expect(loads).toBe(1);
+  });
+
+  it('a key that fails to load is tried again on the next request', async () => {
+    let n = 0;
+    const signer = new ProviderSigner(async () => {
+      if (n++ === 0) throw new Error('not mounted yet');
+      return loadOpenpgpKey(c);
+    });
+    await expect(signer.publicKey()).rejects.toThrow('not mounted yet');
+    await expect(signer.signature('CH-1', '1', 'a')).resolves.toMatch(/BEGIN PGP SIGNATURE/);
+  });
+});
