@@ -101,6 +101,17 @@ describe('CSAF provider layout (pure)', () => {
   });
 });
 
+describe('CSAF provider start', () => {
+  it('a configured signing key that cannot be read stops the server at start, naming the variable', async () => {
+    const t = await startTestApp('sqlite', { config: { csafOpenpgpKeyFile: join(tmpdir(), 'no-such-csaf-key.asc') } });
+    try {
+      await expect(t.app.ready()).rejects.toThrow(/CLEARINGHOUSE_CSAF_OPENPGP_KEY_FILE .*no-such-csaf-key\.asc/);
+    } finally {
+      await t.runtime.close();
+    }
+  });
+});
+
 describeBackends('CSAF provider', (backend) => {
   let t: TestApp;
   let partner: TestOrg;

@@ -3,13 +3,17 @@
  * made once and then reused), a configured encrypted key and the errors for a bad one, and the signature store (one
  * signature per document version, a new one when the bytes change).
  */
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMessage, generateKey, readKey, readSignature, verify } from 'openpgp';
 import { describe, expect, it } from 'vitest';
 import { type Config, ConfigError, loadConfig } from '../../config.js';
 import { GENERATED_KEY_NAME, loadOpenpgpKey, ProviderSigner } from './signing.js';
+
+/** GnuPG, when the machine has it: a second, independent OpenPGP implementation to check our signatures with. */
+const hasGpg = spawnSync('gpg', ['--version']).status === 0;
 
 const dir = () => mkdtempSync(join(tmpdir(), 'csaf-openpgp-'));
 const config = (over: Partial<Config>): Config => ({ ...loadConfig({}), ...over });
@@ -106,6 +110,34 @@ describe('CSAF provider signatures', () => {
     expect(await signer.signature('CH-1', '1', 'a2')).not.toBe(changed);
     expect(loads).toBe(1);
   });
+
+  it.skipIf(!hasGpg)(
+    'verify with GnuPG too (gpg --verify of the document and its .asc), and fail on changed bytes',
+    async () => {
+      const d = dir();
+      const home = join(d, 'gnupg');
+      mkdirSync(home, { mode: 0o700 });
+      const gpg = (...args: string[]) =>
+        spawnSync('gpg', ['--batch', '--homedir', home, ...args], {
+          cwd: d,
+          encoding: 'utf8',
+          env: { ...process.env, LC_ALL: 'C' },
+        });
+      const signer = new ProviderSigner(() => loadOpenpgpKey(c));
+      writeFileSync(join(d, 'key.asc'), (await signer.publicKey()).armored);
+      expect(gpg('--import', 'key.asc').status).toBe(0);
+      const bytes = JSON.stringify({ document: { title: 'Ünïcode', tracking: { id: 'CH-2026-0001' } } });
+      writeFileSync(join(d, 'ch-2026-0001.json'), bytes);
+      writeFileSync(join(d, 'ch-2026-0001.json.asc'), await signer.signature('CH-2026-0001', '1', bytes));
+      const good = gpg('--verify', 'ch-2026-0001.json.asc', 'ch-2026-0001.json');
+      expect(good.status, good.stderr).toBe(0);
+      expect(good.stderr).toContain('Good signature');
+      writeFileSync(join(d, 'ch-2026-0001.json'), `${bytes} `);
+      const bad = gpg('--verify', 'ch-2026-0001.json.asc', 'ch-2026-0001.json');
+      expect(bad.status).not.toBe(0);
+      expect(bad.stderr).toContain('BAD signature');
+    },
+  );
 
   it('a key that fails to load is tried again on the next request', async () => {
     let n = 0;
