@@ -7,7 +7,7 @@ import { ImportService } from './import/import.service.js';
 import * as migration060 from './import/migrations/060-formats.js';
 import { registerExportRoutes } from './serve/export.routes.js';
 import { registerOsvApiRoutes } from './serve/osv-api.routes.js';
-import { initTaxii, registerTaxii, startTaxii, taxiiMigration } from './taxii/index.js';
+import { initTaxii, registerTaxii, startTaxii, taxiiMigrations } from './taxii/index.js';
 
 declare module '../services.js' {
   interface Services {
@@ -22,7 +22,7 @@ declare module '../services.js' {
  */
 const module: CapabilityModule = {
   name: 'formats',
-  migrations: [['060-formats', migration060], taxiiMigration],
+  migrations: [['060-formats', migration060], ...taxiiMigrations],
   init(services: Services) {
     services.imports = new ImportService(services.db, services.audit, services.advisories, services.clock);
     initTaxii(services);

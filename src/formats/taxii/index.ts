@@ -5,6 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../services.js';
 import * as migration065 from './migrations/065-taxii.js';
+import * as migration095 from './migrations/095-taxii-visibility.js';
 import { registerTaxiiRoutes } from './taxii.routes.js';
 import { TaxiiService } from './taxii.service.js';
 
@@ -14,7 +15,10 @@ declare module '../../services.js' {
   }
 }
 
-export const taxiiMigration: [string, typeof migration065] = ['065-taxii', migration065];
+export const taxiiMigrations: [string, typeof migration065][] = [
+  ['065-taxii', migration065],
+  ['095-taxii-visibility', migration095],
+];
 
 export function initTaxii(services: Services): void {
   services.taxii = new TaxiiService(

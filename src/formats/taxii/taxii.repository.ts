@@ -26,6 +26,20 @@ export interface TaxiiSyncTable {
   advisory_id: string;
   version: number;
   released_at: string | null;
+  /** The advisory's marking (JSON) as last seen by this module; null before migration 095. */
+  marking: string | null;
+}
+
+export interface TaxiiGrantsTable {
+  advisory_id: string;
+  org_id: string;
+  added: string;
+}
+
+export interface TaxiiReadersTable {
+  org_id: string;
+  /** JSON list of sharing group ids, sorted. */
+  group_ids: string;
 }
 
 export interface TaxiiStatusTable {
@@ -47,6 +61,8 @@ declare module '../../db/schema.js' {
     taxii_objects: TaxiiObjectsTable;
     taxii_sync: TaxiiSyncTable;
     taxii_status: TaxiiStatusTable;
+    taxii_grants: TaxiiGrantsTable;
+    taxii_readers: TaxiiReadersTable;
   }
 }
 
@@ -69,7 +85,7 @@ export async function syncState(q: Q, advisoryId: string) {
 export async function setSyncState(q: Q, advisoryId: string, version: number): Promise<void> {
   await q
     .insertInto('taxii_sync')
-    .values({ advisory_id: advisoryId, version, released_at: null })
+    .values({ advisory_id: advisoryId, version, released_at: null, marking: null })
     .onConflict((oc) => oc.column('advisory_id').doUpdateSet({ version }))
     .execute();
 }
@@ -128,7 +144,10 @@ export async function hasVersion(q: Q, objectId: string, version: string): Promi
   return r !== undefined;
 }
 
-/** The last sequence number and date_added recorded (under the writer lock). */
+/**
+ * The last sequence number and the latest date_added handed out, by an object version or by a grant (under the
+ * writer lock).
+ */
 export async function head(q: Q): Promise<{ seq: number; added: string | null }> {
   const r = await q
     .selectFrom('taxii_objects')
@@ -136,7 +155,86 @@ export async function head(q: Q): Promise<{ seq: number; added: string | null }>
     .orderBy('seq', 'desc')
     .limit(1)
     .executeTakeFirst();
-  return { seq: r ? Number(r.seq) : 0, added: r?.date_added ?? null };
+  const g = await q
+    .selectFrom('taxii_grants')
+    .select((eb) => eb.fn.max('added').as('added'))
+    .executeTakeFirst();
+  // ISO-8601 UTC instants sort as text.
+  const added = [r?.date_added, g?.added as string | null | undefined]
+    .filter((x): x is string => !!x)
+    .sort()
+    .at(-1);
+  return { seq: r ? Number(r.seq) : 0, added: added ?? null };
+}
+
+// --- visibility gained after recording -----------------------------------------------------------------------------
+
+export async function markingSnapshot(q: Q, advisoryId: string): Promise<string | null> {
+  const r = await q.selectFrom('taxii_sync').select('marking').where('advisory_id', '=', advisoryId).executeTakeFirst();
+  return r?.marking ?? null;
+}
+
+export async function setMarkingSnapshot(q: Q, advisoryId: string, marking: string): Promise<void> {
+  await q.updateTable('taxii_sync').set({ marking }).where('advisory_id', '=', advisoryId).execute();
+}
+
+/** The sharing groups the organisation belonged to at its last TAXII read; null when it never read. */
+export async function readerGroups(q: Q, orgId: string): Promise<string[] | null> {
+  const r = await q.selectFrom('taxii_readers').select('group_ids').where('org_id', '=', orgId).executeTakeFirst();
+  return r ? (JSON.parse(r.group_ids) as string[]) : null;
+}
+
+export async function setReaderGroups(q: Q, orgId: string, groupIds: string[]): Promise<void> {
+  const group_ids = JSON.stringify(groupIds);
+  await q
+    .insertInto('taxii_readers')
+    .values({ org_id: orgId, group_ids })
+    .onConflict((oc) => oc.column('org_id').doUpdateSet({ group_ids }))
+    .execute();
+}
+
+/** Record (or move forward) that the advisories' objects became visible to the organisation at `added`. */
+export async function grant(q: Q, advisoryIds: string[], orgId: string, added: string): Promise<void> {
+  if (advisoryIds.length === 0) return;
+  await q
+    .insertInto('taxii_grants')
+    .values(advisoryIds.map((advisory_id) => ({ advisory_id, org_id: orgId, added })))
+    .onConflict((oc) => oc.columns(['advisory_id', 'org_id']).doUpdateSet({ added }))
+    .execute();
+}
+
+/**
+ * The AMBER advisories marked for a sharing group that the organisation could not see before it joined the group
+ * (`before`: its viewer with the groups it had). Only AMBER: the access rule reads the group at no other TLP.
+ */
+export async function hiddenGroupAdvisories(q: Q, groupId: string, before: Viewer, now: string): Promise<string[]> {
+  const rows = await q
+    .selectFrom('markings as m')
+    .select('m.object_id')
+    .where('m.object_type', '=', 'advisory')
+    .where('m.tlp', '=', 'AMBER')
+    .where('m.sharing_group_id', '=', groupId)
+    .where(sql<SqlBool>`NOT ${visibleFilter(before, now)}`)
+    .execute();
+  return rows.map((r) => r.object_id);
+}
+
+/** Every active organisation with its kind and sharing groups (to tell whom a marking change widened to). */
+export async function organisationsWithGroups(q: Q): Promise<{ id: string; kind: string; groupIds: string[] }[]> {
+  const orgs = await q.selectFrom('organisations').select(['id', 'kind']).execute();
+  const members = await q.selectFrom('sharing_group_members').select(['group_id', 'org_id']).execute();
+  return orgs.map((o) => ({
+    id: o.id,
+    kind: o.kind,
+    groupIds: members.filter((m) => m.org_id === o.id).map((m) => m.group_id),
+  }));
+}
+
+/** The organisations of these members. */
+export async function orgsOfMembers(q: Q, memberIds: string[]): Promise<Map<string, string>> {
+  if (memberIds.length === 0) return new Map();
+  const rows = await q.selectFrom('members').select(['id', 'org_id']).where('id', 'in', memberIds).execute();
+  return new Map(rows.map((r) => [r.id, r.org_id]));
 }
 
 export async function insertObject(q: Q, row: TaxiiObjectsTable): Promise<void> {
@@ -170,10 +268,14 @@ function sawUnderEmbargo(viewer: Viewer): RawBuilder<SqlBool> {
   return sql<SqlBool>`(m.owner_org_id = ${viewer.orgId} OR EXISTS (SELECT 1 FROM marking_orgs mo WHERE mo.object_id = m.object_id AND mo.purpose = 'embargo' AND mo.org_id = ${viewer.orgId}))`;
 }
 
-/** date_added as this viewer sees it: the recording instant, or the end of the embargo that hid the object from them. */
+/**
+ * date_added as this viewer sees it: the recording instant; or the end of the embargo that hid the object from them;
+ * or, when later, the instant the advisory became visible to their organisation otherwise (grant `g`).
+ */
 function addedFor(viewer: Viewer): RawBuilder<string> {
   const release = sql`COALESCE(m.embargo_until, s.released_at)`;
-  return sql<string>`CASE WHEN o.advisory_id IS NULL OR ${sawUnderEmbargo(viewer)} THEN o.date_added WHEN ${release} IS NOT NULL AND ${release} > o.date_added THEN ${release} ELSE o.date_added END`;
+  const base = sql<string>`(CASE WHEN o.advisory_id IS NULL OR ${sawUnderEmbargo(viewer)} THEN o.date_added WHEN ${release} IS NOT NULL AND ${release} > o.date_added THEN ${release} ELSE o.date_added END)`;
+  return sql<string>`CASE WHEN g.added IS NOT NULL AND g.added > ${base} THEN g.added ELSE ${base} END`;
 }
 
 function inList(column: string, list: readonly string[]): RawBuilder<SqlBool> {
@@ -199,9 +301,10 @@ function versionCondition(f: TaxiiFilter): RawBuilder<SqlBool> {
 /**
  * One page of the objects a viewer may see in a collection, in (date_added as the viewer sees it, seq) order,
  * `limit + 1` rows so the caller knows whether there is more. Two parts, merged: objects of advisories that were never
- * under embargo (and reference objects), whose date_added is the stored one, read in the order of the
- * (date_added, seq) index and stopped at the page size; and objects of advisories with an embargo, whose date_added
- * depends on the viewer (few rows, computed and sorted).
+ * under embargo and carry no grant for the viewer's organisation (and reference objects), whose date_added is the
+ * stored one, read in the order of the (date_added, seq) index and stopped at the page size; and objects of
+ * advisories with an embargo or such a grant, whose date_added depends on the viewer (few rows, computed and sorted).
+ * A grant only moves date_added; what is served is decided by the access rule and the audience alone.
  */
 export async function servedPage(
   q: Q,
@@ -218,11 +321,16 @@ export async function servedPage(
   if (f.types) conditions.push(inList('o.object_type', f.types));
   if (f.specVersions) conditions.push(inList('o.spec_version', f.specVersions));
   const n = f.limit + 1;
+  // Grants are per organisation; anonymous callers have none (no organisation has an empty id).
+  const orgId = viewer.kind === 'member' ? viewer.orgId : '';
   const part = (embargoed: boolean) =>
     q
       .selectFrom('taxii_objects as o')
       .leftJoin('markings as m', 'm.object_id', 'o.advisory_id')
       .leftJoin('taxii_sync as s', 's.advisory_id', 'o.advisory_id')
+      .leftJoin('taxii_grants as g', (join) =>
+        join.onRef('g.advisory_id', '=', 'o.advisory_id').on('g.org_id', '=', orgId),
+      )
       .select([
         'o.seq',
         'o.object_id',
@@ -237,8 +345,8 @@ export async function servedPage(
       .where(sql<SqlBool>`${sql.join(conditions, sql` AND `)}`)
       .where(
         embargoed
-          ? sql<SqlBool>`(o.advisory_id IS NOT NULL AND (m.embargo_until IS NOT NULL OR s.released_at IS NOT NULL))`
-          : sql<SqlBool>`(o.advisory_id IS NULL OR (m.embargo_until IS NULL AND s.released_at IS NULL))`,
+          ? sql<SqlBool>`(o.advisory_id IS NOT NULL AND (m.embargo_until IS NOT NULL OR s.released_at IS NOT NULL OR g.advisory_id IS NOT NULL))`
+          : sql<SqlBool>`(o.advisory_id IS NULL OR (m.embargo_until IS NULL AND s.released_at IS NULL AND g.advisory_id IS NULL))`,
       );
 
   let plain = part(false);

@@ -4,7 +4,9 @@
  * one access rule, turn POSTed vulnerability objects into reports, withdraw advisories on DELETE.
  */
 import { randomUUID } from 'node:crypto';
+import type { Marking } from '../../access/marking.js';
 import { loadMarkings } from '../../access/marking.repository.js';
+import { canSee, type OrgKind, type Viewer } from '../../access/rule.js';
 import type { AuditService } from '../../audit/audit.service.js';
 import type { Db } from '../../db/connect.js';
 import { inTx, type Q } from '../../db/tx.js';
@@ -65,6 +67,27 @@ function notFound(what: string): TaxiiError {
   return new TaxiiError(404, 'Not found', `${what} was not found`);
 }
 
+/** A marking as JSON with its lists sorted, so that equal markings compare equal. */
+function markingKey(m: Marking): string {
+  const sorted = (l: readonly string[]) => [...l].sort();
+  return JSON.stringify({
+    ownerOrgId: m.ownerOrgId,
+    authorMemberId: m.authorMemberId,
+    tlp: m.tlp,
+    sharingGroupId: m.sharingGroupId,
+    embargoUntil: m.embargoUntil,
+    sharedOrgIds: sorted(m.sharedOrgIds),
+    namedMemberIds: sorted(m.namedMemberIds),
+    embargoOrgIds: sorted(m.embargoOrgIds),
+  });
+}
+
+/** The first instant after every date_added handed out so far (and not before now): a new grant's date_added. */
+function stampAfter(last: string | null, now: string): string {
+  if (last === null || last < now) return now;
+  return new Date(Date.parse(last) + 1).toISOString();
+}
+
 function messageOf(issues: FieldIssue[]): string {
   return issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ');
 }
@@ -105,12 +128,85 @@ export class TaxiiService {
   async onAdvisoryChange(tx: Q, change: AdvisoryChange): Promise<void> {
     await repo.lockWriters(tx, this.db.dialect);
     await this.syncAdvisory(tx, change.advisory.id);
+    const m = (await loadMarkings(tx, [change.advisory.id])).get(change.advisory.id);
+    if (!m) return;
+    const previous = await repo.markingSnapshot(tx, change.advisory.id);
     if (change.kind === 'marking') {
-      const m = (await loadMarkings(tx, [change.advisory.id])).get(change.advisory.id);
       const now = this.now();
-      // An embargo that ended early: for those who could not see the advisory, its objects are added now.
-      if (m) await repo.setReleased(tx, change.advisory.id, m.embargoUntil === null ? now : null);
+      const old = previous === null ? null : (JSON.parse(previous) as Marking);
+      // An embargo that ended early: for those who could not see the advisory, its objects are added now. A marking
+      // change with no active embargo before (or none known) leaves the release as it was.
+      if (m.embargoUntil !== null) await repo.setReleased(tx, change.advisory.id, null);
+      else if (old === null || (old.embargoUntil !== null && old.embargoUntil > now))
+        await repo.setReleased(tx, change.advisory.id, now);
     }
+    await this.noteMarking(tx, change.advisory.id, m, previous);
+  }
+
+  /**
+   * A marking that changed since last seen: every organisation that may see the advisory now and could not under the
+   * previous marking (shared with it, a wider TLP, a new embargo party, a member named) gets a grant, so that its
+   * objects are added for that organisation now. Organisations kept out by an active embargo get nothing here: the
+   * embargo's end adds the objects for them. Caller holds the writer lock.
+   */
+  private async noteMarking(tx: Q, advisoryId: string, m: Marking, previous: string | null): Promise<void> {
+    const key = markingKey(m);
+    if (previous === key) return;
+    await repo.setMarkingSnapshot(tx, advisoryId, key);
+    if (previous === null) return;
+    const old = JSON.parse(previous) as Marking;
+    const now = this.now();
+    const viewer = (orgId: string, kind: string, groupIds: string[], memberId = ''): Viewer => ({
+      kind: 'member',
+      memberId,
+      orgId,
+      orgKind: kind as OrgKind,
+      role: 'viewer',
+      groupIds,
+    });
+    const gained = new Set<string>();
+    const orgs = await repo.organisationsWithGroups(tx);
+    const byId = new Map(orgs.map((o) => [o.id, o]));
+    for (const o of orgs) {
+      const v = viewer(o.id, o.kind, o.groupIds);
+      if (canSee(v, m, now) && !canSee(v, old, now)) gained.add(o.id);
+    }
+    // TLP:RED names members: their organisations gain when a named member does.
+    const named = [...m.namedMemberIds, ...(m.authorMemberId ? [m.authorMemberId] : [])];
+    for (const [memberId, orgId] of await repo.orgsOfMembers(tx, named)) {
+      const o = byId.get(orgId);
+      if (!o) continue;
+      const v = viewer(o.id, o.kind, o.groupIds, memberId);
+      if (canSee(v, m, now) && !canSee(v, old, now)) gained.add(o.id);
+    }
+    if (gained.size === 0) return;
+    const at = stampAfter((await repo.head(tx)).added, now);
+    for (const orgId of gained) await repo.grant(tx, [advisoryId], orgId, at);
+  }
+
+  /**
+   * The reader's organisation joined sharing groups since its last TAXII read: the AMBER advisories of those groups
+   * it could not see before are added for it now (a grant), so a client polling with added_after receives them. The
+   * first read of an organisation only records its groups (it has no earlier poll to miss anything from).
+   */
+  private async noteReader(viewer: Viewer): Promise<void> {
+    if (viewer.kind !== 'member') return;
+    const current = [...new Set(viewer.groupIds)].sort();
+    const known = await repo.readerGroups(this.db.kysely, viewer.orgId);
+    if (known && known.length === current.length && known.every((g, i) => g === current[i])) return;
+    await inTx(this.db, async (tx) => {
+      await repo.lockWriters(tx, this.db.dialect);
+      const before = await repo.readerGroups(tx, viewer.orgId);
+      const joined = before === null ? [] : current.filter((g) => !before.includes(g));
+      if (before !== null && joined.length > 0) {
+        const now = this.now();
+        const was: Viewer = { ...viewer, groupIds: before.filter((g) => current.includes(g)) };
+        const ids = new Set<string>();
+        for (const g of joined) for (const id of await repo.hiddenGroupAdvisories(tx, g, was, now)) ids.add(id);
+        if (ids.size > 0) await repo.grant(tx, [...ids], viewer.orgId, stampAfter((await repo.head(tx)).added, now));
+      }
+      await repo.setReaderGroups(tx, viewer.orgId, current);
+    });
   }
 
   /** Turn the advisory's versions not yet recorded into STIX object versions (caller holds the writer lock). */
@@ -149,6 +245,9 @@ export class TaxiiService {
       }
     }
     await repo.setSyncState(tx, advisoryId, docs.at(-1)!.version);
+    // The marking the objects were first recorded under: later widenings are told from it.
+    if ((await repo.markingSnapshot(tx, advisoryId)) === null)
+      await repo.setMarkingSnapshot(tx, advisoryId, markingKey(marking));
   }
 
   /**
@@ -193,6 +292,7 @@ export class TaxiiService {
   async page(caller: Caller, collection: Collection, f: TaxiiFilter): Promise<ServedPage> {
     if (!collection.canRead) throw new TaxiiError(403, 'Forbidden', 'this collection cannot be read');
     await this.catchUp(CATCH_UP_PER_REQUEST);
+    await this.noteReader(viewerOf(caller));
     const now = this.now();
     return inTx(this.db, async (tx) => {
       const rows = await repo.servedPage(tx, viewerOf(caller), now, collection.audience(now), f);
@@ -219,6 +319,7 @@ export class TaxiiService {
   async exists(caller: Caller, collection: Collection, objectId: string): Promise<ServedObject | null> {
     if (!collection.canRead) throw new TaxiiError(403, 'Forbidden', 'this collection cannot be read');
     await this.catchUp(CATCH_UP_PER_REQUEST);
+    await this.noteReader(viewerOf(caller));
     const now = this.now();
     const f: TaxiiFilter = {
       ids: [objectId],
