@@ -658,7 +658,7 @@ const axeResults: Record<string, { violations: string[]; serious: string[] }> = 
       const gatewayKey = (await keyBox.locator('code').nth(1).innerText()).trim();
       expect(gatewayKey.length).toBeGreaterThan(15);
       await rev.page.getByLabel('Partner organisation').selectOption({ label: 'Demo Software Vendor' });
-      await rev.page.getByRole('button', { name: 'Propose (the developer approves)' }).click();
+      await rev.page.getByRole('button', { name: 'Propose (the developer accepts or declines)' }).click();
       await rev.page
         .locator('section:has(h2#grants) tbody tr', { hasText: 'Demo Software Vendor' })
         .getByText('proposed')
@@ -682,13 +682,13 @@ const axeResults: Record<string, { violations: string[]; serious: string[] }> = 
       await check(rev.page, 'review-window-finding-draft');
       await rev.context.close();
 
-      // The developer does not see a draft; it approves the proposed partner.
+      // The developer does not see a draft; it accepts the proposed partner.
       await dev.page.reload();
       await settle(dev.page);
       expect(await dev.page.locator('main').innerText()).not.toContain(findingTitle);
       expect(await dev.page.locator('main').innerText()).not.toContain(gatewayKey);
       const proposed = dev.page.locator('section:has(h2#grants) tbody tr', { hasText: 'Demo Software Vendor' });
-      await proposed.getByRole('button', { name: 'Approve' }).click();
+      await proposed.getByRole('button', { name: 'Accept' }).click();
       await proposed.getByText('active').waitFor();
 
       // The second reviewer validates and shares.
@@ -735,6 +735,219 @@ const axeResults: Record<string, { violations: string[]; serious: string[] }> = 
         String(statuses),
       ).toBe(true);
       await water.context.close();
+    },
+    LONG,
+  );
+
+  /** A window of the demo lab on the scripted model, opened, with a government-reviewer grant for `agencyOrgId`. */
+  async function openWindow(modelName: string, agencyOrgId: string): Promise<{ windowId: string; grantId: string }> {
+    const lab = server.tokens.ai_developer!.token;
+    const w = await server.api<{ id: string }>('POST', '/api/v1/reviews/windows', lab, {
+      modelName,
+      snapshotId: `${modelName}-snapshot`,
+      trustedPartnerDate: new Date(Date.now() + 20 * 86_400_000).toISOString().slice(0, 10),
+      endpoint: {
+        baseUrl: server.model.baseURL,
+        apiKey: 'scripted-upstream-secret',
+        variants: [{ variant: 'production', modelId: 'oracle' }],
+      },
+      limits: { requestsPerMinute: 600, maxBudget: { requests: 1000, tokens: 1_000_000, seconds: 3600 } },
+    });
+    const base = `/api/v1/reviews/windows/${w.id}`;
+    const terms = await server.api<{ id: string; textSha256: string }>('POST', `${base}/terms`, lab, {
+      audience: 'government',
+      scope: { categories: ['cyber_knowledge'], partnersAllowed: false },
+      confidentiality: 'Between the developer, the reviewers and the coordinator.',
+      retentionDays: 30,
+      onWithdrawal: 'keep',
+      tlpDefault: 'AMBER',
+      text: `Terms of ${modelName}`,
+    });
+    await server.api('POST', `${base}/consents`, lab, { termsId: terms.id, termsSha256: terms.textSha256 });
+    await server.api('POST', `${base}/offer`, lab);
+    await server.api('POST', `${base}/open`, lab);
+    const grant = await server.api<{ id: string }>('POST', `${base}/grants`, lab, {
+      granteeOrgId: agencyOrgId,
+      role: 'government_reviewer',
+      variants: ['production'],
+      categories: ['cyber_knowledge'],
+      rawTranscripts: false,
+      budget: { requests: 200, tokens: 200_000, seconds: 600 },
+    });
+    return { windowId: w.id, grantId: grant.id };
+  }
+
+  it(
+    'review window panels: the developer uploads a model card, moves the partner date in its own zone, reads the gateway log and the report; a coordinator records covered status; the reviewer sees its grant usage follow its runs; a reviewer of another window sees none of it',
+    async () => {
+      const agency = server.tokens.federal_agency!;
+      const lab = server.tokens.ai_developer!.token;
+      const { windowId, grantId } = await openWindow('panels-model', agency.orgId);
+      const base = `/api/v1/reviews/windows/${windowId}`;
+      const section = (p: Page, id: string) => p.locator(`section:has(h2#${id})`);
+
+      // The developer, in Tokyo: a model card uploaded through the file picker, listed and downloaded.
+      const dev = await newPage('Asia/Tokyo');
+      await signIn(dev.page, 'admin@lab.demo');
+      await dev.page.goto(`${server.url}/reviews/${windowId}`);
+      await settle(dev.page);
+      const docs = section(dev.page, 'attachments');
+      expect(await docs.innerText()).toContain('No model cards or evaluation results you may see.');
+      // An empty file: the server's issue is shown beside the file field.
+      await docs
+        .getByLabel('Files')
+        .setInputFiles({ name: 'empty.md', mimeType: 'text/markdown', buffer: Buffer.alloc(0) });
+      await docs.getByRole('button', { name: 'Upload' }).click();
+      await docs.locator('.field-error', { hasText: 'the file is empty' }).waitFor();
+      expect(await docs.getByLabel('Files').getAttribute('aria-invalid')).toBe('true');
+      const card = `# panels-model card\n\nIntended use: evaluation only. ${Date.now()}\n`;
+      await docs.getByLabel('Document kind').selectOption('model_card');
+      await docs
+        .getByLabel('Files')
+        .setInputFiles({ name: 'model-card.md', mimeType: 'text/markdown', buffer: Buffer.from(card) });
+      await docs.getByLabel('Document description (optional)').fill('Model card, first version');
+      await docs.getByRole('button', { name: 'Upload' }).click();
+      const link = docs.getByRole('link', { name: 'Download model-card.md' });
+      await link.waitFor();
+      const href = (await link.getAttribute('href'))!;
+      expect(await dev.page.evaluate((h) => fetch(h).then((r) => r.text()), href)).toBe(card);
+      const attachmentId = decodeURIComponent(href.split('/').pop()!);
+
+      // Covered status: shown, not editable by the developer.
+      const covered = section(dev.page, 'covered');
+      expect(await covered.innerText()).toContain('Status pending');
+      expect(await covered.getByRole('button', { name: 'Record covered status' }).count()).toBe(0);
+
+      // The partner date, moved in the developer's zone; the close follows it, shown in that zone.
+      const tpd = section(dev.page, 'partner-date');
+      await tpd.getByLabel('New trusted-partner date and time').fill('2020-01-01T09:00');
+      await tpd.getByRole('button', { name: 'Move the date' }).click();
+      await tpd.locator('.field-error', { hasText: 'must be in the future' }).waitFor();
+      const day = new Date(Date.now() + 10 * 86_400_000).toLocaleDateString('en-CA', { timeZone: 'Asia/Tokyo' });
+      await tpd.getByLabel('New trusted-partner date and time').fill(`${day}T09:30`);
+      await tpd.getByRole('button', { name: 'Move the date' }).click();
+      await tpd.getByText('Date moved.').waitFor();
+      const expected = new Date(`${day}T00:30:00.000Z`).toISOString(); // 09:30 in Tokyo (UTC+9)
+      const moved = await server.api<{ trustedPartnerDate: string; closesAt: string }>('GET', base, lab);
+      expect(new Date(moved.trustedPartnerDate).toISOString()).toBe(expected);
+      expect(new Date(moved.closesAt).toISOString()).toBe(expected);
+      const closes = tpd.locator(`p time[datetime="${moved.closesAt}"]`).first();
+      await closes.waitFor();
+      expect(await closes.innerText()).toMatch(/9:30\s?AM GMT\+9/);
+      expect(await tpd.innerText()).toContain('Asia/Tokyo');
+      await check(dev.page, 'review-window-developer-panels');
+
+      // The reviewer: grant usage starts at 0, a run is started in the page, and the usage follows without a reload.
+      const rev = await newPage();
+      await signIn(rev.page, 'admin@agency.demo');
+      await rev.page.goto(`${server.url}/reviews/${windowId}`);
+      await settle(rev.page);
+      // A grantee sees the window's model card (the window's marking names its organisation), never the gateway log.
+      await section(rev.page, 'attachments').getByRole('link', { name: 'Download model-card.md' }).waitFor();
+      expect(await rev.page.getByRole('heading', { name: 'Gateway call log' }).count()).toBe(0);
+      expect(await rev.page.evaluate((u) => fetch(u).then((r) => r.status), `${base}/gateway-log`)).toBe(403);
+      const usage = section(rev.page, 'usage');
+      const usedRequests = async () =>
+        Number(
+          (await usage.locator('tbody tr', { hasText: 'Requests' }).locator('td').nth(1).innerText()).replace(/,/g, ''),
+        );
+      expect(await usedRequests()).toBe(0);
+      await rev.page.getByLabel('Suite or task').fill('cyber-knowledge');
+      await rev.page.getByLabel('Samples per task (optional)').fill('4');
+      await rev.page.getByRole('button', { name: 'Start run' }).click();
+      await section(rev.page, 'runs').locator('tbody tr', { hasText: 'success' }).waitFor({ timeout: 90_000 });
+      const grant = async () =>
+        server.api<{ used: { requests: number; tokens: number } }>('GET', `${base}/grants/${grantId}`, agency.token);
+      const api = await grant();
+      expect(api.used.requests).toBeGreaterThanOrEqual(4);
+      expect(api.used.tokens).toBeGreaterThan(0);
+      await expect.poll(usedRequests, { timeout: 15_000 }).toBe(api.used.requests);
+      const tokensCell = await usage.locator('tbody tr', { hasText: 'Tokens' }).locator('td').nth(1).innerText();
+      expect(Number(tokensCell.replace(/,/g, ''))).toBe(api.used.tokens);
+      await check(rev.page, 'review-window-reviewer-usage');
+      await rev.context.close();
+
+      // The developer's gateway log: one metadata row per call, never content; and the report downloads.
+      await dev.page.reload();
+      await settle(dev.page);
+      const log = await server.api<{ items: { requestSha256: string }[] }>('GET', `${base}/gateway-log?limit=200`, lab);
+      expect(log.items.length).toBe(api.used.requests);
+      const logRows = section(dev.page, 'gateway-log').locator('tbody tr');
+      expect(await logRows.count()).toBe(log.items.length);
+      expect(await logRows.first().innerText()).toContain('production');
+      expect(await section(dev.page, 'gateway-log').innerText()).toContain(log.items[0]!.requestSha256.slice(0, 12));
+      const report = section(dev.page, 'dev-report');
+      expect(await report.innerText()).toContain('No finding has been shared yet.');
+      const [json, markdown] = await dev.page.evaluate(
+        async (hrefs) =>
+          Promise.all(
+            hrefs.map((h) => fetch(h!).then(async (r) => ({ status: r.status, type: r.headers.get('content-type') }))),
+          ),
+        [
+          await report.getByRole('link', { name: 'Download the report (JSON)' }).getAttribute('href'),
+          await report.getByRole('link', { name: 'Download the report (Markdown)' }).getAttribute('href'),
+        ],
+      );
+      expect(json).toMatchObject({ status: 200 });
+      expect(json!.type).toContain('application/json');
+      expect(markdown).toMatchObject({ status: 200 });
+      expect(markdown!.type).toContain('text/markdown');
+      await check(dev.page, 'review-window-developer-log-report');
+
+      // A coordinator records covered status (an opaque reference and a status only); every party then sees it.
+      const coord = await newPage();
+      await signIn(coord.page, 'admin@clearinghouse.local');
+      await coord.page.goto(`${server.url}/reviews/${windowId}`);
+      await settle(coord.page);
+      const cov = section(coord.page, 'covered');
+      await cov.getByLabel('Designation reference').fill('x'.repeat(201));
+      await cov.getByRole('button', { name: 'Record covered status' }).click();
+      await cov.locator('.field-error').waitFor();
+      expect(await cov.getByLabel('Designation reference').getAttribute('aria-invalid')).toBe('true');
+      await cov.getByLabel('Covered status').selectOption('covered');
+      await cov.getByLabel('Designation reference').fill('DESIG-2026-0042');
+      await cov.getByRole('button', { name: 'Record covered status' }).click();
+      await cov.getByText('Status covered').waitFor();
+      await check(coord.page, 'review-window-coordinator-covered');
+      await coord.context.close();
+      await dev.page.reload();
+      await settle(dev.page);
+      expect(await section(dev.page, 'covered').innerText()).toContain('DESIG-2026-0042');
+      await dev.context.close();
+
+      // A reviewer of another organisation (a second agency, reviewing another window) sees none of this window.
+      const s = server.runtime.services;
+      const other = await s.participants.createOrg(await s.participants.consolePrincipal(), {
+        name: 'Second Federal Agency',
+        kind: 'federal_agency',
+        sector: 'government_facilities',
+        admin: { email: 'admin@agency2.demo', name: 'Second agency admin' },
+      });
+      await s.portal.setPasswordDirect(other.admin!.id, 'second agency password', 'browser test');
+      server.passwords['admin@agency2.demo'] = 'second agency password';
+      const theirs = await openWindow('other-window-model', other.org.id);
+      const outsider = await newPage();
+      await signIn(outsider.page, 'admin@agency2.demo');
+      await outsider.page.goto(`${server.url}/reviews`);
+      await settle(outsider.page);
+      const listed = await outsider.page.locator('main').innerText();
+      expect(listed).toContain('other-window-model');
+      expect(listed).not.toContain('panels-model');
+      await outsider.page.goto(`${server.url}/reviews/${theirs.windowId}`);
+      await settle(outsider.page);
+      expect(await outsider.page.getByRole('heading', { name: 'Gateway call log' }).count()).toBe(0);
+      await outsider.page.goto(`${server.url}/reviews/${windowId}`);
+      await outsider.page.getByRole('alert').waitFor();
+      const seen = await outsider.page.locator('main').innerText();
+      expect(seen).not.toContain('model-card.md');
+      expect(seen).not.toContain('panels-model');
+      const statuses = await outsider.page.evaluate(
+        async (paths) => Promise.all(paths.map((p) => fetch(p).then((r) => r.status))),
+        [`/api/v1/attachments/${encodeURIComponent(attachmentId)}`, `${base}/gateway-log`, base, `${base}/report`],
+      );
+      expect(statuses).toEqual([404, 404, 404, 404]);
+      await check(outsider.page, 'review-window-other-reviewer-refused');
+      await outsider.context.close();
     },
     LONG,
   );

@@ -1,6 +1,8 @@
 /** Shared pieces: request state (loading / error / data), TLP badges, form fields with their errors, dates. */
-import { type ReactNode, useCallback, useEffect, useId, useRef, useState } from 'react';
-import { ApiError, api, type FieldIssue } from './api';
+import { type ReactNode, useCallback, useEffect, useRef, useState } from 'react';
+import { ApiError, api } from './api';
+
+export { ErrorSummary, Field, issuesFor } from './components/form';
 
 export interface Loaded<T> {
   data: T | null;
@@ -78,12 +80,15 @@ export function Async<T>({
   children,
   what,
   title,
+  keep = false,
 }: {
   state: Loaded<T>;
   children: (d: T) => ReactNode;
   what?: string;
   /** A page-level request: while loading or failed, the page still has its heading. */
   title?: string;
+  /** While the same request is asked again (reload), keep showing the data already loaded. */
+  keep?: boolean;
 }) {
   const heading = title ? <PageTitle>{title}</PageTitle> : null;
   if (state.error)
@@ -93,6 +98,7 @@ export function Async<T>({
         <ErrorBox error={state.error} retry={state.reload} />
       </>
     );
+  if (keep && state.data !== null && !state.error) return <>{children(state.data)}</>;
   if (state.loading || state.data === null)
     return (
       <>
@@ -152,76 +158,6 @@ export function PageTitle({ children }: { children: ReactNode }) {
     <h1 tabIndex={-1} ref={ref}>
       {children}
     </h1>
-  );
-}
-
-/** Issues of one field (exact path, or nested below it). */
-export function issuesFor(issues: FieldIssue[], path: string): FieldIssue[] {
-  return issues.filter((i) => i.path === path || i.path.startsWith(`${path}.`));
-}
-
-export function Field({
-  label,
-  issues,
-  hint,
-  children,
-  id: given,
-}: {
-  label: string;
-  issues?: FieldIssue[];
-  hint?: string;
-  id?: string;
-  children: (props: { id: string; 'aria-invalid': boolean; 'aria-describedby'?: string }) => ReactNode;
-}) {
-  const auto = useId();
-  const id = given ?? auto;
-  const errs = issues ?? [];
-  const described = [hint ? `${id}-hint` : '', errs.length ? `${id}-err` : ''].filter(Boolean).join(' ');
-  return (
-    <div className={`field${errs.length ? ' invalid' : ''}`}>
-      <label htmlFor={id}>{label}</label>
-      {hint && (
-        <p className="hint" id={`${id}-hint`}>
-          {hint}
-        </p>
-      )}
-      {children({ id, 'aria-invalid': errs.length > 0, ...(described ? { 'aria-describedby': described } : {}) })}
-      {errs.length > 0 && (
-        <p className="field-error" id={`${id}-err`}>
-          <span aria-hidden="true">⚠ </span>
-          {errs.map((e) => e.message).join('; ')}
-        </p>
-      )}
-    </div>
-  );
-}
-
-/** The list of a form's problems at its top, each linking to its field. */
-export function ErrorSummary({ error, fieldIds }: { error: ApiError | null; fieldIds?: Record<string, string> }) {
-  const ref = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    if (error) ref.current?.focus();
-  }, [error]);
-  if (!error) return null;
-  return (
-    <div className="error" role="alert" tabIndex={-1} ref={ref}>
-      <p>
-        <strong>The server refused this:</strong> {error.message}
-      </p>
-      {error.issues.length > 0 && (
-        <ul>
-          {error.issues.map((i) => {
-            const key = Object.keys(fieldIds ?? {}).find((k) => i.path === k || i.path.startsWith(`${k}.`));
-            const target = key ? fieldIds?.[key] : undefined;
-            return (
-              <li key={`${i.path}:${i.message}`}>
-                {target ? <a href={`#${target}`}>{i.path}</a> : <code>{i.path || 'body'}</code>}: {i.message}
-              </li>
-            );
-          })}
-        </ul>
-      )}
-    </div>
   );
 }
 

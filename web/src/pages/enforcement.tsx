@@ -1,5 +1,7 @@
 import { useState } from 'react';
 import { qs } from '../api';
+import { type Column, DataTable, Table } from '../components/data-table';
+import { Field } from '../components/form';
 import { Async, PageTitle, useApi, When } from '../ui';
 
 interface IncidentSummary {
@@ -28,38 +30,31 @@ interface IncidentView extends IncidentSummary {
   };
 }
 
+const words = (s: string) => s.replace(/_/g, ' ');
+
+const factorColumns: Column<Factor>[] = [
+  { header: 'Factor', cell: (f) => words(f.factor) },
+  { header: 'Value', cell: (f) => f.value },
+  { header: 'Weight', cell: (f) => f.weight },
+  { header: 'Points', cell: (f) => f.points },
+  { header: 'Why', cell: (f) => f.reason },
+];
+
 function Breakdown({ id }: { id: string }) {
   const view = useApi<IncidentView>(`/api/v1/incidents/${id}`);
   return (
     <Async state={view} what="Loading the score breakdown">
       {(v) =>
         v.score ? (
-          <table className="data">
-            <caption>
-              Score {v.score.effective} ({v.score.source}
-              {v.score.override ? `; computed ${v.score.computed.total}, override: ${v.score.override.reason}` : ''})
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col">Factor</th>
-                <th scope="col">Value</th>
-                <th scope="col">Weight</th>
-                <th scope="col">Points</th>
-                <th scope="col">Why</th>
-              </tr>
-            </thead>
-            <tbody>
-              {v.score.computed.factors.map((f) => (
-                <tr key={f.factor}>
-                  <td>{f.factor.replace(/_/g, ' ')}</td>
-                  <td>{f.value}</td>
-                  <td>{f.weight}</td>
-                  <td>{f.points}</td>
-                  <td>{f.reason}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <Table
+            rows={v.score.computed.factors}
+            rowKey={(f) => f.factor}
+            columns={factorColumns}
+            empty="No factors."
+            caption={`Score ${v.score.effective} (${v.score.source}${
+              v.score.override ? `; computed ${v.score.computed.total}, override: ${v.score.override.reason}` : ''
+            })`}
+          />
         ) : (
           <p>The score is shown to coordinators and liaisons only.</p>
         )
@@ -73,67 +68,47 @@ export function EnforcementPage() {
   const [state, setState] = useState('');
   const list = useApi<{ items: IncidentSummary[] }>(`/api/v1/incidents${qs({ state })}`);
   const [open, setOpen] = useState<string | null>(null);
+  const columns: Column<IncidentSummary>[] = [
+    { header: 'Priority', cell: (i) => (i.priority ? `${i.priority.effective} (${i.priority.source})` : '—') },
+    { header: 'Title', cell: (i) => i.title },
+    { header: 'Attack', cell: (i) => words(i.attackType) },
+    { header: 'Sector', cell: (i) => words(i.sector) },
+    { header: 'State', cell: (i) => words(i.state) },
+    { header: 'Received', cell: (i) => <When at={i.receivedAt} /> },
+    {
+      header: 'Breakdown',
+      cell: (i) => (
+        <button type="button" aria-expanded={open === i.id} onClick={() => setOpen(open === i.id ? null : i.id)}>
+          {open === i.id ? 'Hide' : 'Show'} score
+        </button>
+      ),
+    },
+  ];
   return (
     <>
       <PageTitle>Enforcement queue</PageTitle>
       <p>Reports of AI-enabled attacks, highest priority first.</p>
       <div className="filters">
-        <div className="field">
-          <label htmlFor="inc-state">State</label>
-          <select id="inc-state" value={state} onChange={(e) => setState(e.target.value)}>
-            <option value="">any</option>
-            {['received', 'triaged', 'under_review', 'referred', 'closed'].map((s) => (
-              <option key={s} value={s}>
-                {s.replace(/_/g, ' ')}
-              </option>
-            ))}
-          </select>
-        </div>
+        <Field label="State" id="inc-state">
+          {(p) => (
+            <select {...p} value={state} onChange={(e) => setState(e.target.value)}>
+              <option value="">any</option>
+              {['received', 'triaged', 'under_review', 'referred', 'closed'].map((s) => (
+                <option key={s} value={s}>
+                  {words(s)}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
       </div>
-      <Async state={list} what="Loading the queue">
-        {(d) =>
-          d.items.length === 0 ? (
-            <p>No cases you may see.</p>
-          ) : (
-            <table className="data">
-              <thead>
-                <tr>
-                  <th scope="col">Priority</th>
-                  <th scope="col">Title</th>
-                  <th scope="col">Attack</th>
-                  <th scope="col">Sector</th>
-                  <th scope="col">State</th>
-                  <th scope="col">Received</th>
-                  <th scope="col">Breakdown</th>
-                </tr>
-              </thead>
-              <tbody>
-                {d.items.map((i) => (
-                  <tr key={i.id}>
-                    <td>{i.priority ? `${i.priority.effective} (${i.priority.source})` : '—'}</td>
-                    <td>{i.title}</td>
-                    <td>{i.attackType.replace(/_/g, ' ')}</td>
-                    <td>{i.sector.replace(/_/g, ' ')}</td>
-                    <td>{i.state.replace(/_/g, ' ')}</td>
-                    <td>
-                      <When at={i.receivedAt} />
-                    </td>
-                    <td>
-                      <button
-                        type="button"
-                        aria-expanded={open === i.id}
-                        onClick={() => setOpen(open === i.id ? null : i.id)}
-                      >
-                        {open === i.id ? 'Hide' : 'Show'} score
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )
-        }
-      </Async>
+      <DataTable
+        state={list}
+        what="Loading the queue"
+        columns={columns}
+        rowKey={(i) => i.id}
+        empty="No cases you may see."
+      />
       {open && (
         <section aria-label="Score breakdown">
           <Breakdown id={open} />

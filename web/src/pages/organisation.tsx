@@ -1,8 +1,10 @@
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
 import { api } from '../api';
+import { type Column, DataTable } from '../components/data-table';
+import { ApiForm, ErrorSummary, Field } from '../components/form';
 import { isAdmin, useSession } from '../session';
 import type { Organisation } from '../types';
-import { Async, CopyButton, ErrorSummary, Field, issuesFor, PageTitle, useAction, useApi, When } from '../ui';
+import { Async, CopyButton, PageTitle, useAction, useApi, When } from '../ui';
 
 interface Member {
   id: string;
@@ -69,69 +71,73 @@ function Members({ orgId }: { orgId: string }) {
     await api('DELETE', `/api/v1/organisations/${orgId}/invites/${id}`);
     invites.reload();
   });
-  const issues = invite.error?.issues ?? [];
+  const memberColumns: Column<Member>[] = [
+    { header: 'Name', cell: (m) => m.name },
+    { header: 'Email', cell: (m) => m.email },
+    { header: 'Role', cell: (m) => m.role },
+    { header: 'Status', cell: (m) => m.status },
+    ...(admin
+      ? [
+          {
+            header: 'Password link',
+            cell: (m: Member) => (
+              <button
+                type="button"
+                onClick={() => void invite.run({ memberId: m.id })}
+                aria-label={`New link for ${m.email} to set a password`}
+              >
+                New link
+              </button>
+            ),
+          },
+        ]
+      : []),
+  ];
+  const inviteColumns: Column<Invite>[] = [
+    { header: 'Email', cell: (i) => i.email },
+    { header: 'Status', cell: (i) => i.status },
+    { header: 'Expires', cell: (i) => <When at={i.expiresAt} /> },
+    {
+      header: 'Action',
+      cell: (i) =>
+        i.status === 'open' && (
+          <button type="button" onClick={() => void revoke.run(i.id)} aria-label={`Revoke invite for ${i.email}`}>
+            Revoke
+          </button>
+        ),
+    },
+  ];
+  const e = invite.error;
   return (
     <section aria-labelledby="members">
       <h2 id="members">Members</h2>
-      <Async state={members} what="Loading members">
-        {(d) => (
-          <table className="data">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Email</th>
-                <th scope="col">Role</th>
-                <th scope="col">Status</th>
-                {admin && <th scope="col">Password link</th>}
-              </tr>
-            </thead>
-            <tbody>
-              {d.items.map((m) => (
-                <tr key={m.id}>
-                  <td>{m.name}</td>
-                  <td>{m.email}</td>
-                  <td>{m.role}</td>
-                  <td>{m.status}</td>
-                  {admin && (
-                    <td>
-                      <button
-                        type="button"
-                        onClick={() => void invite.run({ memberId: m.id })}
-                        aria-label={`New link for ${m.email} to set a password`}
-                      >
-                        New link
-                      </button>
-                    </td>
-                  )}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
-      </Async>
+      <DataTable
+        state={members}
+        what="Loading members"
+        columns={memberColumns}
+        rowKey={(m) => m.id}
+        empty="No members."
+      />
       {admin && (
         <>
           <h3>Invite a member</h3>
-          <form
+          <ApiForm
             className="stack"
-            noValidate
-            onSubmit={(e: FormEvent) => {
-              e.preventDefault();
-              void invite.run(f);
-            }}
+            error={e}
+            fieldIds={{ email: 'inv-email', name: 'inv-name' }}
+            onSubmit={() => void invite.run(f)}
           >
-            <ErrorSummary error={invite.error} fieldIds={{ email: 'inv-email', name: 'inv-name' }} />
-            <Field label="Email" id="inv-email" issues={issuesFor(issues, 'email')}>
+            <Field label="Email" id="inv-email" error={e} path="email">
               {(p) => (
-                <input {...p} type="email" value={f.email} onChange={(e) => setF({ ...f, email: e.target.value })} />
+                <input {...p} type="email" value={f.email} onChange={(ev) => setF({ ...f, email: ev.target.value })} />
               )}
             </Field>
-            <Field label="Name" id="inv-name" issues={issuesFor(issues, 'name')}>
-              {(p) => <input {...p} value={f.name} onChange={(e) => setF({ ...f, name: e.target.value })} />}
+            <Field label="Name" id="inv-name" error={e} path="name">
+              {(p) => <input {...p} value={f.name} onChange={(ev) => setF({ ...f, name: ev.target.value })} />}
             </Field>
-            <Field label="Role" issues={issuesFor(issues, 'role')}>
+            <Field label="Role" error={e} path="role">
               {(p) => (
-                <select {...p} value={f.role} onChange={(e) => setF({ ...f, role: e.target.value })}>
+                <select {...p} value={f.role} onChange={(ev) => setF({ ...f, role: ev.target.value })}>
                   <option value="viewer">viewer (read)</option>
                   <option value="analyst">analyst (read and write)</option>
                   <option value="admin">admin (manages the organisation)</option>
@@ -141,7 +147,7 @@ function Members({ orgId }: { orgId: string }) {
             <button type="submit" className="primary" disabled={invite.busy}>
               Create invite link
             </button>
-          </form>
+          </ApiForm>
           {link && (
             <div className="secret" role="status">
               <p>
@@ -155,46 +161,13 @@ function Members({ orgId }: { orgId: string }) {
           )}
           <h3>Invites</h3>
           <ErrorSummary error={revoke.error} />
-          <Async state={invites} what="Loading invites">
-            {(d) =>
-              d.items.length === 0 ? (
-                <p>No invites.</p>
-              ) : (
-                <table className="data">
-                  <thead>
-                    <tr>
-                      <th scope="col">Email</th>
-                      <th scope="col">Status</th>
-                      <th scope="col">Expires</th>
-                      <th scope="col">Action</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {d.items.map((i) => (
-                      <tr key={i.id}>
-                        <td>{i.email}</td>
-                        <td>{i.status}</td>
-                        <td>
-                          <When at={i.expiresAt} />
-                        </td>
-                        <td>
-                          {i.status === 'open' && (
-                            <button
-                              type="button"
-                              onClick={() => void revoke.run(i.id)}
-                              aria-label={`Revoke invite for ${i.email}`}
-                            >
-                              Revoke
-                            </button>
-                          )}
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              )
-            }
-          </Async>
+          <DataTable
+            state={invites}
+            what="Loading invites"
+            columns={inviteColumns}
+            rowKey={(i) => i.id}
+            empty="No invites."
+          />
         </>
       )}
     </section>
@@ -219,70 +192,39 @@ function Tokens({ orgId }: { orgId: string }) {
     await api('POST', `/api/v1/tokens/${id}/revoke`);
     tokens.reload();
   });
+  const tokenColumns: Column<Token>[] = [
+    { header: 'Name', cell: (t) => t.name },
+    { header: 'Prefix', cell: (t) => <code>{t.prefix}…</code> },
+    { header: 'Scopes', cell: (t) => t.scopes.join(', ') },
+    { header: 'Expires', cell: (t) => <When at={t.expiresAt} /> },
+    { header: 'Last used', cell: (t) => <When at={t.lastUsedAt} /> },
+    {
+      header: 'Action',
+      cell: (t) =>
+        t.revokedAt ? (
+          'revoked'
+        ) : (
+          <button type="button" onClick={() => void revoke.run(t.id)} aria-label={`Revoke token ${t.name}`}>
+            Revoke
+          </button>
+        ),
+    },
+  ];
   return (
     <section aria-labelledby="tokens">
       <h2 id="tokens">API tokens</h2>
-      <Async state={tokens} what="Loading tokens">
-        {(d) => (
-          <table className="data">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Prefix</th>
-                <th scope="col">Scopes</th>
-                <th scope="col">Expires</th>
-                <th scope="col">Last used</th>
-                <th scope="col">Action</th>
-              </tr>
-            </thead>
-            <tbody>
-              {d.items.map((t) => (
-                <tr key={t.id}>
-                  <td>{t.name}</td>
-                  <td>
-                    <code>{t.prefix}…</code>
-                  </td>
-                  <td>{t.scopes.join(', ')}</td>
-                  <td>
-                    <When at={t.expiresAt} />
-                  </td>
-                  <td>
-                    <When at={t.lastUsedAt} />
-                  </td>
-                  <td>
-                    {t.revokedAt ? (
-                      'revoked'
-                    ) : (
-                      <button type="button" onClick={() => void revoke.run(t.id)} aria-label={`Revoke token ${t.name}`}>
-                        Revoke
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
-      </Async>
-      <form
-        className="inline-form"
-        noValidate
-        onSubmit={(e: FormEvent) => {
-          e.preventDefault();
-          void create.run();
-        }}
-      >
-        <ErrorSummary error={create.error ?? revoke.error} />
-        <Field label="New token name" issues={issuesFor(create.error?.issues ?? [], 'name')}>
+      <DataTable state={tokens} what="Loading tokens" columns={tokenColumns} rowKey={(t) => t.id} empty="No tokens." />
+      <ApiForm className="inline-form" error={create.error ?? revoke.error} onSubmit={() => void create.run()}>
+        <Field label="New token name" error={create.error} path="name">
           {(p) => <input {...p} value={name} onChange={(e) => setName(e.target.value)} />}
         </Field>
-        <Field label="Expires in days" issues={issuesFor(create.error?.issues ?? [], 'expiresInDays')}>
+        <Field label="Expires in days" error={create.error} path="expiresInDays">
           {(p) => <input {...p} inputMode="numeric" value={days} onChange={(e) => setDays(e.target.value)} />}
         </Field>
         <button type="submit" disabled={create.busy}>
           Create token
         </button>
-      </form>
+      </ApiForm>
       {secret && (
         <div className="secret" role="status">
           <p>
@@ -326,19 +268,16 @@ function Groups({ orgs }: { orgs: Organisation[] }) {
           )
         }
       </Async>
-      <form
-        className="stack"
-        noValidate
-        onSubmit={(e: FormEvent) => {
-          e.preventDefault();
-          void create.run();
-        }}
-      >
-        <ErrorSummary error={create.error} />
-        <Field label="New group name" issues={issuesFor(create.error?.issues ?? [], 'name')}>
+      <ApiForm className="stack" error={create.error} onSubmit={() => void create.run()}>
+        <Field label="New group name" error={create.error} path="name">
           {(p) => <input {...p} value={name} onChange={(e) => setName(e.target.value)} />}
         </Field>
-        <Field label="Member organisations" hint="Hold Ctrl or Shift to choose several.">
+        <Field
+          label="Member organisations"
+          hint="Hold Ctrl or Shift to choose several."
+          error={create.error}
+          path="memberOrgIds"
+        >
           {(p) => (
             <select
               {...p}
@@ -358,10 +297,17 @@ function Groups({ orgs }: { orgs: Organisation[] }) {
         <button type="submit" disabled={create.busy}>
           Create group
         </button>
-      </form>
+      </ApiForm>
     </section>
   );
 }
+
+const deliveryColumns: Column<Delivery>[] = [
+  { header: 'Event', cell: (x) => x.eventType },
+  { header: 'State', cell: (x) => x.state },
+  { header: 'Attempts', cell: (x) => x.attempts },
+  { header: 'Last status', cell: (x) => x.lastStatus ?? x.lastError ?? '—' },
+];
 
 function Webhooks() {
   const hooks = useApi<{ items: Webhook[] }>('/api/v1/webhooks');
@@ -387,7 +333,6 @@ function Webhooks() {
     setOpen(id);
     deliveries.reload();
   });
-  const issues = create.error?.issues ?? [];
   return (
     <section aria-labelledby="webhooks">
       <h2 id="webhooks">Webhooks</h2>
@@ -423,61 +368,31 @@ function Webhooks() {
         }
       </Async>
       {open && (
-        <Async state={deliveries} what="Loading deliveries">
-          {(d) => (
-            <table className="data">
-              <caption>Deliveries, newest first</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Event</th>
-                  <th scope="col">State</th>
-                  <th scope="col">Attempts</th>
-                  <th scope="col">Last status</th>
-                </tr>
-              </thead>
-              <tbody>
-                {d.items.map((x) => (
-                  <tr key={x.id}>
-                    <td>{x.eventType}</td>
-                    <td>{x.state}</td>
-                    <td>{x.attempts}</td>
-                    <td>{x.lastStatus ?? x.lastError ?? '—'}</td>
-                  </tr>
-                ))}
-                {d.items.length === 0 && (
-                  <tr>
-                    <td colSpan={4}>No deliveries yet.</td>
-                  </tr>
-                )}
-              </tbody>
-            </table>
-          )}
-        </Async>
+        <DataTable
+          state={deliveries}
+          what="Loading deliveries"
+          columns={deliveryColumns}
+          rowKey={(x) => x.id}
+          caption="Deliveries, newest first"
+          empty="No deliveries yet."
+        />
       )}
-      <form
-        className="stack"
-        noValidate
-        onSubmit={(e: FormEvent) => {
-          e.preventDefault();
-          void create.run();
-        }}
-      >
-        <h3>Add a webhook</h3>
-        <ErrorSummary error={create.error} />
-        <Field label="Webhook URL" issues={issuesFor(issues, 'url')}>
+      <ApiForm className="stack" title="Add a webhook" error={create.error} onSubmit={() => void create.run()}>
+        <Field label="Webhook URL" error={create.error} path="url">
           {(p) => <input {...p} type="url" value={url} onChange={(e) => setUrl(e.target.value)} />}
         </Field>
         <Field
           label="Event types"
           hint='Prefixes such as "exposure.finding" or "exposure.*", separated by commas'
-          issues={issuesFor(issues, 'eventTypes')}
+          error={create.error}
+          path="eventTypes"
         >
           {(p) => <input {...p} value={events} onChange={(e) => setEvents(e.target.value)} />}
         </Field>
         <button type="submit" disabled={create.busy}>
           Add webhook
         </button>
-      </form>
+      </ApiForm>
       {created && (
         <div className="secret" role="status">
           <p>
