@@ -10,14 +10,15 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createMessage, type PublicKey, readKey, readSignature, verify } from 'openpgp';
+import { type PublicKey, readKey } from 'openpgp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeBackends } from '../../../test/backends.js';
 import { startTestApp, type TestApp, type TestOrg } from '../../../test/harness.js';
 import { schemaSet } from '../csaf/schema-set.js';
 import { csafValidatorErrors } from '../csaf/testing/validator.js';
 import { readSource } from '../import/sources.js';
-import { changesCsv, csafFileName, indexTxt, type ProviderEntry, relativePath } from './layout.js';
+import { changesCsv, csafFileName, indexTxt, type ProviderEntry, providerMetadata, relativePath } from './layout.js';
+import { verifiesDetached } from './testing/openpgp.js';
 
 const FIRST = 'https://www.first.org/cvss/';
 const PROVIDER_URI = 'https://docs.oasis-open.org/csaf/csaf/v2.0/provider_json_schema.json';
@@ -57,20 +58,6 @@ function advisory(name: string, marking: Record<string, unknown>) {
   };
 }
 
-/** Whether the armored detached signature is a valid one of `bytes` by `key`. */
-async function verifies(bytes: string, armoredSignature: string, key: PublicKey): Promise<boolean> {
-  const { signatures } = await verify({
-    message: await createMessage({ binary: Buffer.from(bytes, 'utf8') }),
-    signature: await readSignature({ armoredSignature }),
-    verificationKeys: key,
-    format: 'binary',
-  });
-  return signatures[0]!.verified.then(
-    () => true,
-    () => false,
-  );
-}
-
 const sha = (alg: string, s: string) => createHash(alg).update(s).digest('hex');
 const basic = (token: string) => ({ authorization: `Basic ${Buffer.from(`:${token}`).toString('base64')}` });
 
@@ -88,6 +75,19 @@ describe('CSAF provider layout (pure)', () => {
     expect(csafFileName('Example Company - 2019-YH3234')).toBe('example_company_-_2019-yh3234.json');
     expect(csafFileName('RHBA-2019:0024')).toBe('rhba-2019_0024.json');
     expect(csafFileName('a+b//c')).toBe('a+b_c.json');
+  });
+
+  it('provider-metadata.json: role csaf_trusted_provider with a signing key listed (fingerprint + URL), else csaf_provider', () => {
+    const o = { baseUrl: 'https://ch.example.org/', publisher: {}, folders: ['white'] as const, lastUpdated: 'x' };
+    const fp = 'A'.repeat(40);
+    expect(providerMetadata({ ...o, openpgpFingerprints: [fp] })).toMatchObject({
+      role: 'csaf_trusted_provider',
+      public_openpgp_keys: [{ fingerprint: fp, url: `https://ch.example.org/.well-known/csaf/openpgp/${fp}.asc` }],
+    });
+    expect(providerMetadata({ ...o, openpgpFingerprints: [] })).toMatchObject({
+      role: 'csaf_provider',
+      public_openpgp_keys: [],
+    });
   });
 
   it('year folder from initial_release_date; changes.csv newest first, quoted', () => {
@@ -259,7 +259,7 @@ describeBackends('CSAF provider', (backend) => {
     const amberAsc = await get(`${W}/amber/${year()}/${file('amber')}.asc`, partner.token);
     expect(amberAsc.status).toBe(200);
     const amberDoc = await get(`${W}/amber/${year()}/${file('amber')}`, partner.token);
-    expect(await verifies(amberDoc.raw, amberAsc.raw, await servedKey())).toBe(true);
+    expect(await verifiesDetached(amberDoc.raw, amberAsc.raw, await servedKey())).toBe(true);
     expect(String(strict.headers['cache-control'])).toContain('private');
   });
 
@@ -286,10 +286,10 @@ describeBackends('CSAF provider', (backend) => {
           );
         const asc = await get(`${W}/${folder}/${path}.asc`, t.adminToken);
         expect(String(asc.headers['content-type'])).toContain('application/pgp-signature');
-        expect(await verifies(doc.raw, asc.raw, key), path).toBe(true);
+        expect(await verifiesDetached(doc.raw, asc.raw, key), path).toBe(true);
         const tampered = doc.raw.replace(doc.body.document.title, `${doc.body.document.title}!`);
         expect(tampered).not.toBe(doc.raw);
-        expect(await verifies(tampered, asc.raw, key), path).toBe(false);
+        expect(await verifiesDetached(tampered, asc.raw, key), path).toBe(false);
         const entry = feed.entry.find((e: Loose) => e.content.src === url);
         expect(entry).toBeDefined();
         expect(entry.id).toBe(doc.body.document.tracking.id);
@@ -330,7 +330,7 @@ describeBackends('CSAF provider', (backend) => {
     const asc = (await get(`${path}.asc`)).raw;
     expect(asc).toMatch(/^-----BEGIN PGP SIGNATURE-----/);
     expect((await get(`${path}.asc`, other.token)).raw).toBe(asc);
-    expect(await verifies(anon, asc, await servedKey())).toBe(true);
+    expect(await verifiesDetached(anon, asc, await servedKey())).toBe(true);
     const listing = (await get(`${W}/white/${year()}/`)).raw;
     for (const suffix of ['', '.sha256', '.sha512', '.asc']) expect(listing).toContain(`"${file('clear')}${suffix}"`);
   });

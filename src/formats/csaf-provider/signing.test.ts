@@ -7,30 +7,17 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createMessage, generateKey, readKey, readSignature, verify } from 'openpgp';
+import { generateKey } from 'openpgp';
 import { describe, expect, it } from 'vitest';
 import { type Config, ConfigError, loadConfig } from '../../config.js';
 import { GENERATED_KEY_NAME, loadOpenpgpKey, ProviderSigner } from './signing.js';
+import { verifiesDetached } from './testing/openpgp.js';
 
 /** GnuPG, when the machine has it: a second, independent OpenPGP implementation to check our signatures with. */
 const hasGpg = spawnSync('gpg', ['--version']).status === 0;
 
 const dir = () => mkdtempSync(join(tmpdir(), 'csaf-openpgp-'));
 const config = (over: Partial<Config>): Config => ({ ...loadConfig({}), ...over });
-
-/** Whether `armoredSignature` is a valid detached signature of `bytes` by `armoredKey`. */
-async function verifies(bytes: string, armoredSignature: string, armoredKey: string): Promise<boolean> {
-  const { signatures } = await verify({
-    message: await createMessage({ binary: Buffer.from(bytes, 'utf8') }),
-    signature: await readSignature({ armoredSignature }),
-    verificationKeys: await readKey({ armoredKey }),
-    format: 'binary',
-  });
-  return signatures[0]!.verified.then(
-    () => true,
-    () => false,
-  );
-}
 
 describe('CSAF provider signing key', () => {
   it('is generated once beside the secrets key file (mode 0600) and the same key is read after that', async () => {
@@ -84,8 +71,8 @@ describe('CSAF provider signatures', () => {
     const bytes = '{"document":{"title":"Ünïcode title"}}';
     const asc = await signer.signature('CH-2026-0001', '1', bytes);
     expect(asc).toMatch(/^-----BEGIN PGP SIGNATURE-----/);
-    expect(await verifies(bytes, asc, armored)).toBe(true);
-    expect(await verifies(bytes.replace('title', 'titlf'), asc, armored)).toBe(false);
+    expect(await verifiesDetached(bytes, asc, armored)).toBe(true);
+    expect(await verifiesDetached(bytes.replace('title', 'titlf'), asc, armored)).toBe(false);
   });
 
   it('are kept per (tracking id, version) and made again when the bytes change', async () => {
@@ -101,7 +88,7 @@ describe('CSAF provider signatures', () => {
     const { armored } = await signer.publicKey();
     const changed = await signer.signature('CH-1', '1', 'a2');
     expect(changed).not.toBe(a);
-    expect(await verifies('a2', changed, armored)).toBe(true);
+    expect(await verifiesDetached('a2', changed, armored)).toBe(true);
     const v2 = await signer.signature('CH-1', '2', 'a2');
     expect(v2).not.toBe(changed);
     // at most two kept: the oldest (CH-1 v1) went when CH-2 came
