@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { groupByKeys, pairwise } from '../../bench/triage/metrics.js';
 import { corpus, runBench } from '../../bench/triage/run.js';
-import { TriageEngine } from '../../src/vulnerabilities/triage/engine.js';
+import { TriageEngine, titleKeys } from '../../src/vulnerabilities/triage/engine.js';
 import {
   extractFeatures,
   packageKey,
@@ -48,6 +48,19 @@ describe('package and title features', () => {
     expect(productName('golang/github.com/argoproj/argo-cd/v2')).toBe('argo-cd');
     expect(productName('maven/org.apache.logging.log4j:log4j-core')).toBe('log4j-core');
     expect(productName('generic/vault enterprise')).toBe('vault-enterprise');
+    // Julia's binary wrappers and Rust's C bindings stand for the upstream product; underscores compare as dashes
+    expect(productName('julia/wasmtime_jll')).toBe('wasmtime');
+    expect(productName('julia/nats_server_jll')).toBe('nats-server');
+    expect(productName('cargo/libgit2-sys')).toBe('libgit2');
+    expect(productName('pypi/sys')).toBe('sys');
+    expect(titleKeys(['a', 'b', 'c'])).toEqual([]);
+    // two titles differing by one word on each side share a key; titles differing by two words on one side do not
+    const k = (t: string) => new Set(titleKeys(titleWords(t)));
+    const shares = (x: string, y: string) => [...k(x)].some((key) => k(y).has(key));
+    expect(shares('Wasmtime panics when allocating a table', 'Wasmtime panic when allocating a table')).toBe(true);
+    expect(shares('Wasmtime panics when allocating a table', 'Wasmtime leaks memory when freeing a module')).toBe(
+      false,
+    );
     expect(titleWords('Nuclei Template Signature Verification Bypass in github.com/projectdiscovery/nuclei')).toEqual([
       'nuclei',
       'template',
@@ -114,6 +127,36 @@ describe('package and title features', () => {
     };
     expect(kinds(backdoorA, unrelated)).not.toContain('package_named');
   });
+
+  it('discounts verbatim text from one submitter about the same package, not one flaw filed per package', () => {
+    const text =
+      'An attacker can bypass the request filter of the gateway by sending a path with an encoded slash, reaching ' +
+      'internal handlers that were meant to stay private; all releases before the fixed one are affected by this, and ' +
+      'the maintainers advise upgrading at once or blocking encoded slashes at the proxy in front of the service.';
+    const one: TriageDoc = {
+      id: 'one',
+      submitter: 'vendor',
+      title: 'Filter bypass',
+      description: text,
+      affected: [{ ecosystem: 'npm', name: 'gatewayd' }],
+    };
+    const sameText = (id: string, name: string, submitter = 'vendor'): StoredDoc => {
+      const s = stored({ ...one, id, submitter, affected: [{ ecosystem: 'npm', name }] });
+      return s;
+    };
+    const withHashes = (d: StoredDoc) => ({ ...d, textHashes: Uint32Array.from([...Array(60).keys()]) });
+    const a = withHashes(stored(one));
+    const samePkg = scorePair(a, withHashes(sameText('two', 'gatewayd')), () => 1, 40);
+    expect(samePkg.evidence.map((e) => e.detail)).toContain(
+      'same submitter, same package, verbatim text: likely a second flaw with a copied description',
+    );
+    expect(samePkg.score).toBeLessThan(0.6);
+    const otherPkg = scorePair(a, withHashes(sameText('three', 'gatewayd-lite')), () => 1, 40);
+    expect(otherPkg.evidence.filter((e) => e.kind === 'conflict')).toEqual([]);
+    expect(otherPkg.score).toBeGreaterThan(0.6);
+    const otherSubmitter = scorePair(a, withHashes(sameText('four', 'gatewayd', 'cna')), () => 1, 40);
+    expect(otherSubmitter.score).toBeGreaterThan(0.6);
+  });
 });
 
 describe('minhash', () => {
@@ -146,7 +189,9 @@ describe('engine', () => {
     expect(dup.clusterId).toBe(e.clusterOf('a'));
     expect(dup.evidence.map((x) => x.kind)).toContain('text');
     const other = e.assign(
-      doc('c', 'Cross-site scripting in the admin dashboard of barcms: the search box echoes its query unescaped.'),
+      doc('c', 'Cross-site scripting in the admin dashboard of barcms: the search box echoes its query unescaped.', {
+        title: 'Reflected XSS in barcms admin search',
+      }),
     );
     expect(other.action).toBe('new');
     expect(e.clusterOf('c')).not.toBe(e.clusterOf('a'));

@@ -6,7 +6,7 @@
  */
 import { extractFeatures, type Features, type TriageDoc } from './features.js';
 import { bandKeys, hash32, MinHasher } from './minhash.js';
-import { type Evidence, type StoredDoc, scorePair } from './score.js';
+import { type Evidence, type StoredDoc, scorePair, WEIGHTS } from './score.js';
 
 export type { Evidence } from './score.js';
 
@@ -57,6 +57,18 @@ export type Decision =
   | { docId: string; action: 'suggest'; clusterId: string; candidates: Candidate[] }
   | { docId: string; action: 'new'; clusterId: string; candidates: Candidate[] };
 
+/**
+ * Candidate keys for titles with the same content words: the sorted word set, and the set without each one word, so
+ * that two titles differing by at most one word on each side share a key (the title evidence needs Jaccard ≥ 0.8).
+ */
+export function titleKeys(words: string[]): string[] {
+  if (words.length < WEIGHTS.titleMinWords || words.length > 16) return [];
+  const sorted = [...words].sort();
+  const keys = [sorted.join(' ')];
+  for (let i = 0; i < sorted.length; i++) keys.push(sorted.filter((_, j) => j !== i).join(' '));
+  return keys;
+}
+
 const pairKey = (a: string, b: string) => (a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`);
 
 export class TriageEngine {
@@ -86,6 +98,19 @@ export class TriageEngine {
 
   clusterOf(docId: string): string | undefined {
     return this.docs.get(docId)?.clusterId;
+  }
+
+  /** A stored document's prepared features (for explaining a pair, e.g. in the benchmark's analysis of missed pairs). */
+  stored(docId: string): StoredDoc | undefined {
+    return this.docs.get(docId);
+  }
+
+  /** Scores two stored documents as a pass would now (document frequencies as they stand). */
+  explain(a: string, b: string): { score: number; evidence: Evidence[] } | undefined {
+    const x = this.docs.get(a);
+    const y = this.docs.get(b);
+    if (!x || !y) return undefined;
+    return scorePair(x, y, (k) => this.postings.get(k)?.length ?? 0, this.config.maxPosting);
   }
 
   members(clusterId: string): string[] {
@@ -133,6 +158,7 @@ export class TriageEngine {
     for (const p of f.frames) keys.push(`s:${p}`);
     for (const p of f.packages) keys.push(`k:${p.key}`);
     for (const p of f.products) keys.push(`n:${p}`);
+    for (const t of titleKeys(f.title)) keys.push(`t:${t}`);
     return keys;
   }
 

@@ -142,10 +142,14 @@ export function productName(key: string): string {
   const slash = key.indexOf('/');
   const eco = key.slice(0, slash);
   let name = key.slice(slash + 1);
-  if (eco === 'generic') return name.trim().replace(/\s+/g, '-');
+  if (eco === 'generic') return name.trim().replace(/[\s_]+/g, '-');
   if (eco === 'maven') name = name.split(':').pop() ?? name;
   const parts = name.split('/').filter((p) => p && !/^v\d+$/.test(p));
-  return parts[parts.length - 1] ?? name;
+  let last = (parts[parts.length - 1] ?? name).replace(/_/g, '-');
+  // Julia's binary wrappers ("Wasmtime_jll") and Rust's C bindings ("libgit2-sys") stand for the upstream product.
+  if (eco === 'julia') last = last.replace(/-jll$/, '');
+  if (eco === 'cargo') last = last.replace(/-sys$/, '');
+  return last;
 }
 
 /**
@@ -215,9 +219,10 @@ export function extractFeatures(doc: TriageDoc): Features {
     tokenCount: tokens.length,
     products: uniq(packages.map((p) => productName(p.key)).filter((n) => n.length >= 3)),
     title: titleWords(doc.title),
-    names: uniq((masked.toLowerCase().match(/[a-z0-9][a-z0-9._-]*[a-z0-9]/g) ?? []).filter((w) => w.length >= 5)).slice(
-      0,
-      MAX_NAMES,
-    ),
+    names: uniq(
+      (masked.toLowerCase().match(/[a-z0-9][a-z0-9._-]*[a-z0-9]/g) ?? [])
+        .filter((w) => w.length >= 5)
+        .map((w) => w.replace(/_/g, '-')),
+    ).slice(0, MAX_NAMES),
   };
 }

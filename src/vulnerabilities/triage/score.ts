@@ -50,10 +50,12 @@ export const WEIGHTS = {
   /** No package key shared, but the same plain product name (an ecosystem package and a CVE record's product). */
   product: 0.25,
   /** Titles with the same content words (at least titleMinWords of them, word-set Jaccard ≥ titleJaccard). */
-  title: 0.5,
+  title: 0.65,
   /** Each names (in its text) the other's package, which it does not itself list: one flaw filed per package. */
   packageNamed: 0.45,
   titleMinWords: 4,
+  /** Title evidence counts fully from titleFullWords + 2 content words (short titles such as "Cross-site scripting in X" are generic). */
+  titleFullWords: 5,
   titleJaccard: 0.8,
   code: 0.25,
   cwe: 0.05,
@@ -64,6 +66,8 @@ export const WEIGHTS = {
    * carry an idempotency key); its near-identical reports are usually sibling flaws from one template.
    */
   sameSubmitter: 0.6,
+  /** Both filed by the same submitter, for the same package, with verbatim text: multiplied by this (a suggestion). */
+  sameSubmitterVerbatim: 0.5,
 } as const;
 
 export function jaccardSorted(a: Uint32Array, b: Uint32Array): number {
@@ -207,7 +211,8 @@ export function scorePair(
       ev.push({
         kind: 'title',
         detail: `titles share ${shared} content words (Jaccard ${j.toFixed(2)})`,
-        weight: WEIGHTS.title * j,
+        weight:
+          WEIGHTS.title * j * Math.min(1, (Math.min(a.f.title.length, b.f.title.length) - 2) / WEIGHTS.titleFullWords),
       });
   }
   const sharedCode: string[] = [];
@@ -245,19 +250,24 @@ export function scorePair(
       weight: WEIGHTS.packageConflict,
     });
   }
-  if (
-    a.submitter !== undefined &&
-    a.submitter === b.submitter &&
-    !verbatim &&
-    !named &&
-    !ev.some((e) => e.kind === 'identifier')
-  ) {
-    score *= WEIGHTS.sameSubmitter;
-    ev.push({
-      kind: 'conflict',
-      detail: 'same submitter, not verbatim: likely a sibling flaw',
-      weight: WEIGHTS.sameSubmitter,
-    });
+  if (a.submitter !== undefined && a.submitter === b.submitter && !named && !ev.some((e) => e.kind === 'identifier')) {
+    if (!verbatim) {
+      score *= WEIGHTS.sameSubmitter;
+      ev.push({
+        kind: 'conflict',
+        detail: 'same submitter, not verbatim: likely a sibling flaw',
+        weight: WEIGHTS.sameSubmitter,
+      });
+    } else if (sharedPkg) {
+      // Verbatim from one submitter is one flaw filed once per package; for the same package it is a second flaw
+      // described with the first one's text (a vendor's template), since a re-sent report carries its idempotency key.
+      score *= WEIGHTS.sameSubmitterVerbatim;
+      ev.push({
+        kind: 'conflict',
+        detail: 'same submitter, same package, verbatim text: likely a second flaw with a copied description',
+        weight: WEIGHTS.sameSubmitterVerbatim,
+      });
+    }
   }
   return { score, evidence: ev };
 }
