@@ -824,8 +824,9 @@ const axeResults: Record<string, { violations: string[]; serious: string[] }> = 
       await tpd.getByRole('button', { name: 'Move the date' }).click();
       await tpd.locator('.field-error', { hasText: 'must be in the future' }).waitFor();
       const day = new Date(Date.now() + 10 * 86_400_000).toLocaleDateString('en-CA', { timeZone: 'Asia/Tokyo' });
+      // By keyboard alone: Enter in the field submits the form.
       await tpd.getByLabel('New trusted-partner date and time').fill(`${day}T09:30`);
-      await tpd.getByRole('button', { name: 'Move the date' }).click();
+      await tpd.getByLabel('New trusted-partner date and time').press('Enter');
       await tpd.getByText('Date moved.').waitFor();
       const expected = new Date(`${day}T00:30:00.000Z`).toISOString(); // 09:30 in Tokyo (UTC+9)
       const moved = await server.api<{ trustedPartnerDate: string; closesAt: string }>('GET', base, lab);

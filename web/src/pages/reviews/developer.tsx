@@ -46,8 +46,18 @@ const attachmentColumns: Column<WindowAttachment>[] = [
   { header: 'Added', cell: (a) => <When at={a.createdAt} withZone /> },
 ];
 
-export function Attachments({ w, base, onChanged }: { w: ReviewWindow; base: string; onChanged: () => void }) {
-  const developer = w.myRole === 'developer';
+/** `developer`: the member belongs to the developer organisation (the API lets it add documents). */
+export function Attachments({
+  w,
+  base,
+  developer,
+  onChanged,
+}: {
+  w: ReviewWindow;
+  base: string;
+  developer: boolean;
+  onChanged: () => void;
+}) {
   const [kind, setKind] = useState<string>('model_card');
   const [description, setDescription] = useState('');
   const [files, setFiles] = useState<File[]>([]);
@@ -184,7 +194,17 @@ function localInput(iso: string): string {
   return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}T${two(d.getHours())}:${two(d.getMinutes())}`;
 }
 
-export function PartnerDate({ w, base, onChanged }: { w: ReviewWindow; base: string; onChanged: () => void }) {
+export function PartnerDate({
+  w,
+  base,
+  developer,
+  onChanged,
+}: {
+  w: ReviewWindow;
+  base: string;
+  developer: boolean;
+  onChanged: () => void;
+}) {
   const [value, setValue] = useState(() => localInput(w.trustedPartnerDate));
   const [moved, setMoved] = useState(false);
   const act = useAction(async () => {
@@ -216,7 +236,7 @@ export function PartnerDate({ w, base, onChanged }: { w: ReviewWindow; base: str
           'The window has ended.'
         )}
       </p>
-      {w.myRole === 'developer' && !FINAL.includes(w.state) && (
+      {developer && !FINAL.includes(w.state) && (
         <ApiForm title="Move the trusted-partner date" error={act.error} fieldIds={ids} onSubmit={() => void act.run()}>
           <Field
             label="New trusted-partner date and time"

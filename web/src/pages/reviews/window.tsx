@@ -61,7 +61,9 @@ export function ReviewPage({ id }: { id: string }) {
         const mine = ownGrants.filter((g) => g.status === 'active');
         const reviewer = mine.length > 0;
         const government = mine.some((g) => g.role === 'government_reviewer');
-        const seesLog = developer || w.myRole === 'coordinator';
+        // Members of the developer organisation (also as its liaison) read the log and add documents.
+        const developerOrg = me?.orgId === w.developerOrgId;
+        const seesLog = developerOrg || w.myRole === 'coordinator';
         return (
           <article>
             <p>
@@ -126,9 +128,9 @@ export function ReviewPage({ id }: { id: string }) {
                 </p>
               </section>
             )}
-            <PartnerDate w={w} base={base} onChanged={win.reload} />
+            <PartnerDate w={w} base={base} developer={developerOrg} onChanged={win.reload} />
             <CoveredStatus w={w} base={base} onChanged={win.reload} />
-            <Attachments w={w} base={base} onChanged={win.reload} />
+            <Attachments w={w} base={base} developer={developerOrg} onChanged={win.reload} />
             <TermsSection
               w={w}
               base={base}
@@ -192,7 +194,7 @@ export function ReviewPage({ id }: { id: string }) {
                 <FindingForm base={base} runs={runs.data!.items} onCreated={() => findings.reload()} />
               )}
             </section>
-            {(developer || reviewer) && <ReportPanel base={base} />}
+            {(developerOrg || reviewer) && <ReportPanel base={base} />}
             {seesLog && <GatewayLog base={base} grants={grants.data?.items ?? []} orgs={orgs} />}
           </article>
         );
