@@ -31,7 +31,7 @@ const module: CapabilityModule = {
     registerImportRoutes(app, registry, services);
     registerExportRoutes(app, registry, services);
     registerOsvApiRoutes(app, registry, services);
-    await registerTaxii(app, services);
+    await registerTaxii(app, services, registry);
     registerCsafProviderRoutes(app, registry, services);
   },
   cli: (program) => registerImportCli(program),

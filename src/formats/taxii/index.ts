@@ -3,9 +3,11 @@
  * (services.taxii, kept in step with every advisory change inside the writing transaction) and its routes.
  */
 import type { FastifyInstance } from 'fastify';
+import type { RouteRegistry } from '../../http/route.js';
 import type { Services } from '../../services.js';
 import * as migration065 from './migrations/065-taxii.js';
 import * as migration095 from './migrations/095-taxii-visibility.js';
+import { TAXII_PATHS, TAXII_SECURITY_SCHEMES } from './taxii.openapi.js';
 import { registerTaxiiRoutes } from './taxii.routes.js';
 import { TaxiiService } from './taxii.service.js';
 
@@ -32,8 +34,10 @@ export function initTaxii(services: Services): void {
   services.advisories.onChange((tx, change) => services.taxii.onAdvisoryChange(tx, change));
 }
 
-export async function registerTaxii(app: FastifyInstance, services: Services): Promise<void> {
+/** The routes, and their description in the served OpenAPI document (they are outside the RouteRegistry). */
+export async function registerTaxii(app: FastifyInstance, services: Services, registry: RouteRegistry): Promise<void> {
   await registerTaxiiRoutes(app, services);
+  registry.document(TAXII_PATHS, TAXII_SECURITY_SCHEMES);
 }
 
 /** `serve`: record the object versions of advisories written before (the backfill) without waiting for a reader. */
