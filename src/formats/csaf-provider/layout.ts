@@ -1,7 +1,7 @@
 /**
- * The CSAF 2.0 provider layout (CSAF 2.0 section 7.1, requirements 11-15 and 18-20), pure: file names, folders, index.txt,
- * changes.csv, hash files, ROLIE feeds and provider-metadata.json from a list of entries. No I/O, no access decisions:
- * provider.service.ts hands in only what the caller may see.
+ * The CSAF 2.0 provider layout (CSAF 2.0 section 7.1, requirements 11-15 and 18-20), pure: file names, folders,
+ * index.txt, changes.csv, hash files, ROLIE feeds and provider-metadata.json from a list of entries. No I/O, no access
+ * decisions: provider.service.ts hands in only what the caller may see; signing.ts makes the signatures.
  *
  * Layout under `{base}/.well-known/csaf/`:
  *   provider-metadata.json                      one distribution per TLP folder (directory_url + its ROLIE feed)
