@@ -132,6 +132,27 @@ describeBackends('TAXII date_added as the reader sees it', (backend) => {
     expect(keys.sort()).toEqual((await full()).sort());
   });
 
+  it('an organisation that leaves the group and joins again gets the object again at its return, not while out', async () => {
+    const f = await w.t.org('Org F Lab', 'ai_developer');
+    const member = (on: boolean) =>
+      w.t.req(on ? 'PUT' : 'DELETE', `/api/v1/sharing-groups/${w.groupId}/members/${f.orgId}`, {
+        token: w.t.adminToken,
+      });
+    const first = await poll(RESTRICTED, f.token, null);
+    w.clock.advance(1_000);
+    expect((await member(true)).status).toBe(200);
+    const joined = await poll(RESTRICTED, f.token, first.last);
+    expect(vulnIds(joined.objects)).toEqual([vuln.amberGroup]);
+    w.clock.advance(1_000);
+    expect((await member(false)).status).toBe(200);
+    const out = await poll(RESTRICTED, f.token, joined.last);
+    expect(vulnIds(out.objects)).toEqual([]);
+    expect(vulnIds((await walk(w.t, RESTRICTED, f.token)).objects)).toEqual([]);
+    w.clock.advance(1_000);
+    expect((await member(true)).status).toBe(200);
+    expect(vulnIds((await poll(RESTRICTED, f.token, out.last)).objects)).toEqual([vuln.amberGroup]);
+  });
+
   it('a marking widened to an organisation adds the object for it at that moment; the others keep their dates', async () => {
     const e = await w.t.org('Org E Agency', 'federal_agency');
     const eBefore = await poll(RESTRICTED, e.token, null);
