@@ -46,6 +46,8 @@ describe('CSAF provider signing key', () => {
     const c = config({ csafOpenpgpKeyFile: file, csafOpenpgpPassphrase: 'correct horse battery staple' });
     expect((await loadOpenpgpKey(c)).getFingerprint()).toBe(privateKey.getFingerprint());
     await expect(loadOpenpgpKey({ ...c, csafOpenpgpPassphrase: 'wrong' })).rejects.toThrow(/cannot decrypt/);
+    // a configuration error: `clearinghouse serve` prints the message and exits 2, no stack trace
+    await expect(loadOpenpgpKey({ ...c, csafOpenpgpPassphrase: 'wrong' })).rejects.toBeInstanceOf(ConfigError);
     await expect(loadOpenpgpKey({ ...c, csafOpenpgpPassphrase: undefined })).rejects.toThrow(
       /CLEARINGHOUSE_CSAF_OPENPGP_PASSPHRASE/,
     );

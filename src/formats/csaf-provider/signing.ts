@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { createMessage, decryptKey, generateKey, sign as openpgpSign, type PrivateKey, readPrivateKey } from 'openpgp';
-import type { Config } from '../../config.js';
+import { type Config, ConfigError } from '../../config.js';
 import { secretsKeyFile } from '../../secrets.js';
 
 export const GENERATED_KEY_NAME = 'csaf-openpgp-key.asc';
@@ -55,13 +55,14 @@ async function readKey(armored: string, passphrase: string | undefined, where: s
 export async function loadOpenpgpKey(config: Config): Promise<PrivateKey> {
   const { file, configured } = openpgpKeyFile(config);
   if (configured) {
-    let armored: string;
+    const where = `CLEARINGHOUSE_CSAF_OPENPGP_KEY_FILE ${file}`;
+    // a configuration error: the server stops at start with this message (provider.routes.ts)
     try {
-      armored = readFileSync(file, 'utf8');
+      return await readKey(readFileSync(file, 'utf8'), config.csafOpenpgpPassphrase, where);
     } catch (e) {
-      throw new Error(`CLEARINGHOUSE_CSAF_OPENPGP_KEY_FILE ${file}: ${(e as Error).message}`);
+      const message = (e as Error).message;
+      throw new ConfigError(message.startsWith(where) ? message : `${where}: ${message}`);
     }
-    return readKey(armored, config.csafOpenpgpPassphrase, `CLEARINGHOUSE_CSAF_OPENPGP_KEY_FILE ${file}`);
   }
   if (!existsSync(file)) {
     const { privateKey } = await generateKey({
