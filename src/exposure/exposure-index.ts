@@ -14,6 +14,7 @@ import { PackageURL } from 'packageurl-js';
 import {
   AliasGroups,
   type ComponentInput,
+  type Finding,
   findingComponent,
   MatchIndex,
   normalizeComponent,
@@ -28,6 +29,8 @@ export interface IndexComponent {
   version: string | null;
   purl: string | null;
   kind: ComponentKind | string;
+  /** Its position in the inventory (the stored row's idx); the position in the list given when absent. */
+  idx?: number;
 }
 
 export interface DesiredFinding {
@@ -42,6 +45,13 @@ export interface AdvisoryFacts {
   kev: boolean;
   severity: string | null;
   withdrawn: boolean;
+}
+
+/** A model an asset holds: its name, revision (lower-cased) and finding key. */
+interface AssetModel {
+  name: string;
+  version: string;
+  key: string;
 }
 
 interface ModelEntry {
@@ -98,7 +108,10 @@ export function componentKey(c: IndexComponent): string | null {
   if (c.kind === 'machine-learning-model')
     return `model${SEP}${modelName(c)}${SEP}${(c.version ?? modelPurlVersion(c.purl) ?? '').toLowerCase()}`;
   const input = matchInput(c);
-  if (!input) return null;
+  return input && inputKey(input);
+}
+
+function inputKey(input: ComponentInput): string | null {
   const n = normalizeComponent(input);
   if (!n.ok) return null;
   const fc = findingComponent(n.value);
@@ -116,6 +129,16 @@ function matchInput(c: IndexComponent): ComponentInput | null {
   return { ecosystem, name: ref.name, version: c.version, purl: c.purl };
 }
 
+/** A MatchIndex finding as the exposure capability keys it. */
+function desiredOf(f: Finding): DesiredFinding {
+  const c = f.component;
+  return {
+    componentKey: `${c.ecosystem}${SEP}${c.name}${SEP}${c.version}`,
+    groupKey: f.groupId,
+    advisoryIds: [...f.advisoryIds],
+  };
+}
+
 function addTo(map: Map<string, Set<string>>, key: string, value: string): void {
   const set = map.get(key);
   if (set) set.add(value);
@@ -131,11 +154,13 @@ export class ExposureIndex {
   /** model name -> advisory ids naming it */
   private readonly advisoriesByModel = new Map<string, Set<string>>();
   /** asset id -> its models (name, revision, key) */
-  private readonly assetModels = new Map<string, { name: string; version: string; key: string }[]>();
+  private readonly assetModels = new Map<string, AssetModel[]>();
   /** model name -> asset ids holding it */
   private readonly assetsByModel = new Map<string, Set<string>>();
   /** asset id -> the inventory id the index holds for it */
   private readonly inventories = new Map<string, string>();
+  /** asset id -> finding key -> the position (idx) in that inventory of the first component with the key */
+  private readonly positions = new Map<string, Map<string, number>>();
 
   // ---- advisories ----
 
@@ -204,21 +229,29 @@ export class ExposureIndex {
   setAsset(assetId: string, inventoryId: string, components: readonly IndexComponent[]): void {
     this.removeAsset(assetId);
     const libs: ComponentInput[] = [];
-    const models: { name: string; version: string; key: string }[] = [];
-    for (const c of components) {
+    const models: AssetModel[] = [];
+    const at = new Map<string, number>();
+    components.forEach((c, i) => {
+      let key: string | null = null;
       if (c.kind === 'machine-learning-model') {
         const name = modelName(c);
         const version = (c.version ?? modelPurlVersion(c.purl) ?? '').toLowerCase();
-        models.push({ name, version, key: `model${SEP}${name}${SEP}${version}` });
+        key = `model${SEP}${name}${SEP}${version}`;
+        models.push({ name, version, key });
         addTo(this.assetsByModel, name, assetId);
       } else {
         const input = matchInput(c);
-        if (input) libs.push(input);
+        if (input) {
+          libs.push(input);
+          key = inputKey(input);
+        }
       }
-    }
+      if (key !== null && !at.has(key)) at.set(key, c.idx ?? i);
+    });
     this.match.upsertInventory(assetId, libs);
     if (models.length) this.assetModels.set(assetId, models);
     this.inventories.set(assetId, inventoryId);
+    this.positions.set(assetId, at);
   }
 
   removeAsset(assetId: string): void {
@@ -226,6 +259,15 @@ export class ExposureIndex {
     for (const m of this.assetModels.get(assetId) ?? []) this.assetsByModel.get(m.name)?.delete(assetId);
     this.assetModels.delete(assetId);
     this.inventories.delete(assetId);
+    this.positions.delete(assetId);
+  }
+
+  /**
+   * Where each finding key's component stands in the asset's inventory (the idx of the first component with that
+   * key), when the index holds that inventory for the asset; undefined when it holds another one or none.
+   */
+  positionsIn(assetId: string, inventoryId: string): ReadonlyMap<string, number> | undefined {
+    return this.inventories.get(assetId) === inventoryId ? this.positions.get(assetId) : undefined;
   }
 
   inventoryOf(assetId: string): string | undefined {
@@ -239,27 +281,48 @@ export class ExposureIndex {
   /** What the findings of an asset should be now: one per (component, alias group). */
   desired(assetId: string): DesiredFinding[] {
     const out: DesiredFinding[] = [];
-    for (const f of this.match.findingsForInventory(assetId)) {
-      const c = f.component;
-      out.push({
-        componentKey: `${c.ecosystem}${SEP}${c.name}${SEP}${c.version}`,
-        groupKey: f.groupId,
-        advisoryIds: [...f.advisoryIds],
-      });
-    }
-    for (const m of this.assetModels.get(assetId) ?? []) {
-      const byGroup = new Map<string, string[]>();
-      for (const advId of this.advisoriesByModel.get(m.name) ?? []) {
-        const hit = (this.modelAdvisories.get(advId) ?? []).some(
-          (e) => e.name === m.name && this.modelHit(e, m.version),
-        );
-        if (!hit) continue;
-        const g = this.groups.groupOf(advId);
-        byGroup.set(g, [...(byGroup.get(g) ?? []), advId]);
-      }
-      for (const [groupKey, ids] of byGroup) out.push({ componentKey: m.key, groupKey, advisoryIds: ids.sort() });
-    }
+    for (const f of this.match.findingsForInventory(assetId)) out.push(desiredOf(f));
+    for (const m of this.assetModels.get(assetId) ?? []) out.push(...this.modelFindings(m));
     return out;
+  }
+
+  /**
+   * The findings that name one of `advisoryIds`, by asset: each such finding that `desired` lists for its asset, but
+   * found from the advisories (the components each one hits, in the MatchIndex and among the models) without building
+   * any asset's other findings. An advisory change's reconcile needs no more.
+   */
+  desiredNaming(advisoryIds: Iterable<string>): Map<string, DesiredFinding[]> {
+    const out = new Map<string, Map<string, DesiredFinding>>();
+    const add = (assetId: string, d: DesiredFinding) => {
+      let found = out.get(assetId);
+      if (!found) {
+        found = new Map();
+        out.set(assetId, found);
+      }
+      const key = `${d.componentKey}\0${d.groupKey}`;
+      if (!found.has(key)) found.set(key, d);
+    };
+    for (const id of advisoryIds) {
+      for (const f of this.match.findingsForAdvisory(id)) if (f.advisoryIds.length) add(f.inventoryId, desiredOf(f));
+      for (const e of this.modelAdvisories.get(id) ?? [])
+        for (const assetId of this.assetsByModel.get(e.name) ?? [])
+          for (const m of this.assetModels.get(assetId) ?? [])
+            if (m.name === e.name && this.modelHit(e, m.version))
+              for (const d of this.modelFindings(m)) if (d.advisoryIds.includes(id)) add(assetId, d);
+    }
+    return new Map([...out].map(([assetId, found]) => [assetId, [...found.values()]]));
+  }
+
+  /** The findings of one model an asset holds: one per alias group of the advisories that name it at its revision. */
+  private modelFindings(m: AssetModel): DesiredFinding[] {
+    const byGroup = new Map<string, string[]>();
+    for (const advId of this.advisoriesByModel.get(m.name) ?? []) {
+      const hit = (this.modelAdvisories.get(advId) ?? []).some((e) => e.name === m.name && this.modelHit(e, m.version));
+      if (!hit) continue;
+      const g = this.groups.groupOf(advId);
+      byGroup.set(g, [...(byGroup.get(g) ?? []), advId]);
+    }
+    return [...byGroup].map(([groupKey, ids]) => ({ componentKey: m.key, groupKey, advisoryIds: ids.sort() }));
   }
 
   private modelHit(e: ModelEntry, version: string): boolean {

@@ -184,6 +184,17 @@ export async function components(q: Q, inventoryId: string): Promise<ComponentRo
     .execute();
 }
 
+/** The components of an inventory at these positions (idx). */
+export async function componentsAt(q: Q, inventoryId: string, idxs: readonly number[]): Promise<ComponentRow[]> {
+  if (idxs.length === 0) return [];
+  return q
+    .selectFrom('exposure_components')
+    .selectAll()
+    .where('inventory_id', '=', inventoryId)
+    .where('idx', 'in', [...idxs])
+    .execute();
+}
+
 /** Components of every asset's current inventory, in pages (index load). */
 export async function currentComponents(q: Q, afterAsset: string, limitAssets: number) {
   const assets = await q
@@ -235,38 +246,19 @@ export async function openFindings(q: Q, assetId: string): Promise<FindingRow[]>
     .execute();
 }
 
-/** An asset's open findings that name one of these advisories (the part an advisory change may touch). */
-export async function openFindingsOf(q: Q, assetId: string, advisoryIds: readonly string[]): Promise<FindingRow[]> {
-  if (advisoryIds.length === 0) return [];
-  return q
-    .selectFrom('exposure_findings as f')
-    .selectAll('f')
-    .where('f.asset_id', '=', assetId)
-    .where('f.resolved_at', 'is', null)
-    .where((eb) =>
-      eb.exists(
-        eb
-          .selectFrom('exposure_finding_advisories as fa')
-          .select('fa.finding_id')
-          .whereRef('fa.finding_id', '=', 'f.id')
-          .where('fa.advisory_id', 'in', [...advisoryIds]),
-      ),
-    )
-    .execute();
-}
-
-/** Assets with an open finding that names one of these advisories. */
-export async function assetsWithAdvisories(q: Q, advisoryIds: string[]): Promise<string[]> {
+/** Open findings, of any asset, that name one of these advisories (the part an advisory change may touch), once each. */
+export async function openFindingsNaming(q: Q, advisoryIds: readonly string[]): Promise<FindingRow[]> {
   if (advisoryIds.length === 0) return [];
   const rows = await q
     .selectFrom('exposure_finding_advisories as fa')
     .innerJoin('exposure_findings as f', 'f.id', 'fa.finding_id')
-    .select('f.asset_id')
-    .distinct()
-    .where('fa.advisory_id', 'in', advisoryIds)
+    .selectAll('f')
+    .where('fa.advisory_id', 'in', [...advisoryIds])
     .where('f.resolved_at', 'is', null)
     .execute();
-  return rows.map((r) => r.asset_id);
+  const byId = new Map<string, FindingRow>();
+  for (const r of rows) byId.set(r.id, r);
+  return [...byId.values()];
 }
 
 /** Assets with open findings on an advisory whose embargo ended after `from` (any time when null) and by `to`. */

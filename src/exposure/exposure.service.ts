@@ -208,8 +208,9 @@ export class ExposureService {
     const now = this.now();
     const doc = change.advisory;
     if (change.kind === 'marking') {
-      // Who may see the advisory changed: priorities follow the advisories each organisation may see.
-      for (const assetId of await repo.assetsWithAdvisories(tx, [doc.id])) await this.sync.asset(tx, assetId, now);
+      // Who may see the advisory changed: priorities follow the advisories each organisation may see, and only the
+      // findings of its alias group can change.
+      await this.syncNaming(tx, new Set(this.index.groupMembers(doc.id)), now);
       await this.sync.announce(tx, await repo.unnotifiedForAdvisory(tx, doc.id), now);
       return;
     }
@@ -222,29 +223,44 @@ export class ExposureService {
    * touched before or touches now in line, in `tx`; audited when findings changed.
    */
   private async rematchAdvisory(tx: Q, id: string, doc: AdvisoryDoc | undefined, cause: string): Promise<SyncCounts> {
-    const now = this.now();
-    const assets = new Set([...this.index.assetsForAdvisory(id), ...(await repo.assetsWithAdvisories(tx, [id]))]);
     // Only findings of the advisory's alias group, before and after the change (groups it merges or splits), change.
     const scope = new Set(this.index.groupMembers(id));
     if (doc) this.index.upsertAdvisory(doc);
     else this.index.removeAdvisory(id);
     for (const m of this.index.groupMembers(id)) scope.add(m);
-    for (const a of this.index.assetsForAdvisory(id)) assets.add(a);
-    const total: SyncCounts = { created: 0, resolved: 0, changed: 0 };
-    for (const assetId of assets) {
-      const c = await this.sync.asset(tx, assetId, now, undefined, scope);
-      total.created += c.created;
-      total.resolved += c.resolved;
-      total.changed += c.changed;
-    }
+    const { assets, ...total } = await this.syncNaming(tx, scope, this.now());
     if (total.created + total.resolved + total.changed > 0)
       await this.audit.record(tx, {
         actor: SYSTEM,
         action: 'exposure.rematch',
         objectType: 'advisory',
         objectId: id,
-        details: { cause, assets: assets.size, ...total },
+        details: { cause, assets, ...total },
       });
+    return total;
+  }
+
+  /**
+   * Reconcile the findings that name one of `ids` on every asset that holds one (stored open) or should (the index):
+   * the index lists only those findings, and the database returns only those rows, for all the assets at once.
+   */
+  private async syncNaming(tx: Q, ids: ReadonlySet<string>, now: string): Promise<SyncCounts & { assets: number }> {
+    const wanted = this.index.desiredNaming(ids);
+    const stored = new Map<string, repo.FindingRow[]>();
+    for (const f of await repo.openFindingsNaming(tx, [...ids])) {
+      const list = stored.get(f.asset_id);
+      if (list) list.push(f);
+      else stored.set(f.asset_id, [f]);
+    }
+    const assets = new Set([...wanted.keys(), ...stored.keys()]);
+    const total = { created: 0, resolved: 0, changed: 0, assets: assets.size };
+    for (const assetId of assets) {
+      const scope = { desired: wanted.get(assetId) ?? [], open: stored.get(assetId) ?? [] };
+      const c = await this.sync.asset(tx, assetId, now, undefined, scope);
+      total.created += c.created;
+      total.resolved += c.resolved;
+      total.changed += c.changed;
+    }
     return total;
   }
 

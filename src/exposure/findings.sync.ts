@@ -35,6 +35,15 @@ export interface SyncResult extends SyncCounts {
   seen: SyncCounts;
 }
 
+/**
+ * The part of an asset an advisory change reconciles: the findings that name an advisory of its alias groups (before
+ * and after the change), those the index wants now (`ExposureIndex.desiredNaming`) and those stored open.
+ */
+export interface SyncScope {
+  desired: readonly DesiredFinding[];
+  open: readonly repo.FindingRow[];
+}
+
 const SSVC_ORDER: SsvcLevel[] = ['Track', 'Track*', 'Attend', 'Act'];
 const SEVERITY_ORDER = ['NONE', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];
 
@@ -65,24 +74,16 @@ export class FindingSync {
 
   /**
    * Reconcile one asset; returns what changed, and in `seen` the part of it `countFor` (by default the asset's
-   * organisation) may see: a finding whose advisories are all hidden from it is not counted there. With `scope`
-   * (advisory ids: an advisory change's alias groups before and after it) only the findings naming one of them, stored
-   * or wanted, are reconciled; the rest of the asset is left as it is.
+   * organisation) may see: a finding whose advisories are all hidden from it is not counted there. With `scope` only
+   * the findings it names, wanted and stored, are reconciled; the rest of the asset is left as it is.
    */
-  async asset(
-    tx: Q,
-    assetId: string,
-    now: string,
-    countFor?: Viewer,
-    scope?: ReadonlySet<string>,
-  ): Promise<SyncResult> {
+  async asset(tx: Q, assetId: string, now: string, countFor?: Viewer, scope?: SyncScope): Promise<SyncResult> {
     const seen: SyncCounts = { created: 0, resolved: 0, changed: 0 };
     const counts: SyncResult = { created: 0, resolved: 0, changed: 0, seen };
     const asset = await repo.assetById(tx, assetId);
     if (!asset) return counts;
-    const all = asset.current_inventory_id ? this.index.desired(assetId) : [];
-    const desired = scope ? all.filter((d) => d.advisoryIds.some((id) => scope.has(id))) : all;
-    const open = scope ? await repo.openFindingsOf(tx, assetId, [...scope]) : await repo.openFindings(tx, assetId);
+    const desired = !asset.current_inventory_id ? [] : scope ? scope.desired : this.index.desired(assetId);
+    const open = scope ? scope.open : await repo.openFindings(tx, assetId);
     const events: OutboxEvent[] = [];
 
     // Pair open findings with desired ones: same component and group; else same component sharing an advisory
@@ -111,17 +112,15 @@ export class FindingSync {
 
     const criticality = asset.criticality as Criticality;
     const internetFacing = asset.internet_facing === 1;
-    let comps: Map<string, repo.ComponentRow> | undefined;
-    const componentOf = async (key: string) => {
-      if (!comps) {
-        comps = new Map();
-        for (const c of await repo.components(tx, asset.current_inventory_id!)) {
-          const k = componentKey({ name: c.name, version: c.version, purl: c.purl, kind: c.kind });
-          if (k && !comps.has(k)) comps.set(k, c);
-        }
-      }
-      return comps.get(key);
-    };
+    // The stored components of the findings to create, and of the open ones no longer wanted (to tell whether the
+    // asset still holds the component).
+    const held = asset.current_inventory_id ? new Set(pairs.map(([d]) => d.componentKey)) : new Set<string>();
+    const needed = new Set<string>();
+    for (const [d, existing] of pairs) if (!existing) needed.add(d.componentKey);
+    for (const f of open) if (!used.has(f.id) && !held.has(f.component_key)) needed.add(f.component_key);
+    const comps = asset.current_inventory_id
+      ? await this.components(tx, assetId, asset.current_inventory_id, needed)
+      : new Map<string, repo.ComponentRow>();
     const viewer = await repo.orgViewer(tx, asset.org_id);
     // Which advisories the organisation may see now: one query for every advisory this reconcile touches.
     const allIds = new Set<string>();
@@ -184,7 +183,7 @@ export class FindingSync {
         }
         continue;
       }
-      const c = await componentOf(d.componentKey);
+      const c = comps.get(d.componentKey);
       if (!c) continue; // the index and the stored inventory disagree; the consistency check reloads the asset
       const [eco, name, version] = d.componentKey.split(SEP) as [string, string, string];
       const visible = await visibleOf(d.advisoryIds);
@@ -221,12 +220,9 @@ export class FindingSync {
       if (visible.length) events.push(this.event('exposure.finding.created', asset, row.id, visible, p, row));
     }
 
-    const held = asset.current_inventory_id ? new Set(pairs.map(([d]) => d.componentKey)) : new Set<string>();
     for (const f of open) {
       if (used.has(f.id)) continue;
-      const stillHeld =
-        held.has(f.component_key) ||
-        (asset.current_inventory_id !== null && (await componentOf(f.component_key)) !== undefined);
+      const stillHeld = held.has(f.component_key) || comps.has(f.component_key);
       const ids = JSON.parse(f.advisory_ids) as string[];
       const anyLive = ids.some((id) => this.index.advisory(id)?.withdrawn === false);
       const resolution = !stillHeld ? 'component_removed' : !anyLive ? 'advisory_withdrawn' : 'no_longer_affected';
@@ -257,6 +253,44 @@ export class FindingSync {
     const outbox = this.outbox();
     if (events.length && outbox) await outbox.enqueue(tx, events);
     return counts;
+  }
+
+  /**
+   * The stored components of these finding keys in an inventory: read by the positions the index keeps for them, or,
+   * when the index holds another inventory of the asset, by keying every component of this one.
+   */
+  private async components(
+    tx: Q,
+    assetId: string,
+    inventoryId: string,
+    keys: ReadonlySet<string>,
+  ): Promise<Map<string, repo.ComponentRow>> {
+    const out = new Map<string, repo.ComponentRow>();
+    if (keys.size === 0) return out;
+    const at = this.index.positionsIn(assetId, inventoryId);
+    if (!at) {
+      for (const c of await repo.components(tx, inventoryId)) {
+        const k = componentKey(c);
+        if (k && keys.has(k) && !out.has(k)) out.set(k, c);
+      }
+      return out;
+    }
+    const keyAt = new Map<number, string>();
+    for (const k of keys) {
+      const idx = at.get(k);
+      if (idx !== undefined) keyAt.set(idx, k);
+    }
+    if (keyAt.size === 0) return out;
+    // Many positions (an SBOM upload): the whole inventory in one read costs less than a long list of them.
+    const rows =
+      keyAt.size > 200
+        ? await repo.components(tx, inventoryId)
+        : await repo.componentsAt(tx, inventoryId, [...keyAt.keys()]);
+    for (const r of rows) {
+      const k = keyAt.get(r.idx);
+      if (k !== undefined) out.set(k, r);
+    }
+    return out;
   }
 
   /** Announce findings of these rows whose organisation may now see one of their advisories. */
