@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Marking } from '../../access/marking.js';
 import { loadMarkings } from '../../access/marking.repository.js';
-import { canSee, type OrgKind, type Viewer } from '../../access/rule.js';
+import type { Viewer } from '../../access/rule.js';
 import type { AuditService } from '../../audit/audit.service.js';
 import type { Db } from '../../db/connect.js';
 import { inTx, type Q } from '../../db/tx.js';
@@ -22,6 +22,7 @@ import { ingestItems, MAX_OBJECTS } from './ingest.js';
 import { TaxiiError } from './media.js';
 import { deriveObjects, isReferenceObject, nextVersion, PUBLISHER, type StixObject, versionOf } from './objects.js';
 import * as repo from './taxii.repository.js';
+import { gainedOrganisations, markingKey, stampAfter } from './visibility.js';
 
 export interface ServedObject {
   object: StixObject;
@@ -65,27 +66,6 @@ export const CATCH_UP_PER_REQUEST = 1000;
 
 function notFound(what: string): TaxiiError {
   return new TaxiiError(404, 'Not found', `${what} was not found`);
-}
-
-/** A marking as JSON with its lists sorted, so that equal markings compare equal. */
-function markingKey(m: Marking): string {
-  const sorted = (l: readonly string[]) => [...l].sort();
-  return JSON.stringify({
-    ownerOrgId: m.ownerOrgId,
-    authorMemberId: m.authorMemberId,
-    tlp: m.tlp,
-    sharingGroupId: m.sharingGroupId,
-    embargoUntil: m.embargoUntil,
-    sharedOrgIds: sorted(m.sharedOrgIds),
-    namedMemberIds: sorted(m.namedMemberIds),
-    embargoOrgIds: sorted(m.embargoOrgIds),
-  });
-}
-
-/** The first instant after every date_added handed out so far (and not before now): a new grant's date_added. */
-function stampAfter(last: string | null, now: string): string {
-  if (last === null || last < now) return now;
-  return new Date(Date.parse(last) + 1).toISOString();
 }
 
 function messageOf(issues: FieldIssue[]): string {
@@ -154,31 +134,15 @@ export class TaxiiService {
     if (previous === key) return;
     await repo.setMarkingSnapshot(tx, advisoryId, key);
     if (previous === null) return;
-    const old = JSON.parse(previous) as Marking;
     const now = this.now();
-    const viewer = (orgId: string, kind: string, groupIds: string[], memberId = ''): Viewer => ({
-      kind: 'member',
-      memberId,
-      orgId,
-      orgKind: kind as OrgKind,
-      role: 'viewer',
-      groupIds,
-    });
-    const gained = new Set<string>();
-    const orgs = await repo.organisationsWithGroups(tx);
-    const byId = new Map(orgs.map((o) => [o.id, o]));
-    for (const o of orgs) {
-      const v = viewer(o.id, o.kind, o.groupIds);
-      if (canSee(v, m, now) && !canSee(v, old, now)) gained.add(o.id);
-    }
-    // TLP:RED names members: their organisations gain when a named member does.
     const named = [...m.namedMemberIds, ...(m.authorMemberId ? [m.authorMemberId] : [])];
-    for (const [memberId, orgId] of await repo.orgsOfMembers(tx, named)) {
-      const o = byId.get(orgId);
-      if (!o) continue;
-      const v = viewer(o.id, o.kind, o.groupIds, memberId);
-      if (canSee(v, m, now) && !canSee(v, old, now)) gained.add(o.id);
-    }
+    const gained = gainedOrganisations(
+      await repo.organisationsWithGroups(tx),
+      await repo.orgsOfMembers(tx, named),
+      JSON.parse(previous) as Marking,
+      m,
+      now,
+    );
     if (gained.size === 0) return;
     const at = stampAfter((await repo.head(tx)).added, now);
     for (const orgId of gained) await repo.grant(tx, [advisoryId], orgId, at);
