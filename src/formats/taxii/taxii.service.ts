@@ -108,6 +108,8 @@ export class TaxiiService {
   async onAdvisoryChange(tx: Q, change: AdvisoryChange): Promise<void> {
     await repo.lockWriters(tx, this.db.dialect);
     await this.syncAdvisory(tx, change.advisory.id);
+    // A new advisory's marking was just recorded with its objects: nothing to compare it with.
+    if (change.kind === 'created') return;
     const m = (await loadMarkings(tx, [change.advisory.id])).get(change.advisory.id);
     if (!m) return;
     const previous = await repo.markingSnapshot(tx, change.advisory.id);
@@ -210,8 +212,7 @@ export class TaxiiService {
     }
     await repo.setSyncState(tx, advisoryId, docs.at(-1)!.version);
     // The marking the objects were first recorded under: later widenings are told from it.
-    if ((await repo.markingSnapshot(tx, advisoryId)) === null)
-      await repo.setMarkingSnapshot(tx, advisoryId, markingKey(marking));
+    if (!state?.marking) await repo.setMarkingSnapshot(tx, advisoryId, markingKey(marking));
   }
 
   /**
