@@ -237,7 +237,8 @@ export class ExposureIndex {
         const name = modelName(c);
         const version = (c.version ?? modelPurlVersion(c.purl) ?? '').toLowerCase();
         key = `model${SEP}${name}${SEP}${version}`;
-        models.push({ name, version, key });
+        // The same model listed twice is one component, as a package is in the MatchIndex.
+        if (!at.has(key)) models.push({ name, version, key });
         addTo(this.assetsByModel, name, assetId);
       } else {
         const input = matchInput(c);

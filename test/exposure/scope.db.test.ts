@@ -1,7 +1,7 @@
 /**
  * An advisory change reconciles only the findings of its alias groups (before and after the change) on the touched
  * assets: a merge and a split by the advisory's aliases still give one finding per flaw, and findings of other
- * groups on the same asset are left exactly as they were.
+ * groups on the same asset are left exactly as they were. A model an SBOM lists twice is one component.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeBackends } from '../backends.js';
@@ -48,5 +48,33 @@ describeBackends('exposure: advisory changes reconcile their alias groups', (bac
     // The finding of the other group on the same asset was not rewritten by any of these changes.
     const after = (await rows()).find((r) => r.id === bystander.id)!;
     expect(after).toEqual(bystander);
+  });
+
+  it('a model listed twice in an SBOM is one finding, and an advisory change leaves it one', async () => {
+    const model = await publish(
+      t,
+      advisoryBody({
+        summary: 'Poisoned weights',
+        affected: [{ package: { ecosystem: 'Hugging Face', name: 'acme/twice' }, versions: ['abc1234'] }],
+      }),
+    );
+    const sbom = cdx(
+      [],
+      [
+        ['acme/twice', 'abc1234'],
+        ['acme/twice', 'abc1234'],
+      ],
+    );
+    const res = await upload(t, a, 'model host', sbom);
+    expect(res.status, res.raw).toBe(201);
+    const mine = async () => (await findings(t, a.token, 'status=open')).filter((f) => f.asset.name === 'model host');
+    const before = await mine();
+    expect(before.map((f) => f.advisories.map((x) => x.id))).toEqual([[model]]);
+    const patch = await t.req('PATCH', `/api/v1/advisories/${model}`, {
+      token: t.adminToken,
+      body: { summary: 'Poisoned weights (all revisions)' },
+    });
+    expect(patch.status, patch.raw).toBe(200);
+    expect((await mine()).map((f) => f.id)).toEqual(before.map((f) => f.id));
   });
 });
