@@ -9,7 +9,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadMarkings, replaceMarking } from '../../src/access/marking.repository.js';
 import { inTx } from '../../src/db/tx.js';
 import { describeBackends } from '../backends.js';
-import type { TestOrg } from '../harness.js';
+import { reportBody, type TestOrg } from '../harness.js';
 import {
   advisoryBody,
   buildWorld,
@@ -170,5 +170,57 @@ describeBackends('TAXII date_added as the reader sees it', (backend) => {
     expect(vulnIds((await poll(RESTRICTED, w.a.token, aBefore.last)).objects)).toEqual([]);
     expect(vulnIds((await poll(RESTRICTED, c.token, cBefore.last)).objects)).toEqual([]);
     expect(vulnIds((await walk(w.t, RESTRICTED, c.token)).objects)).toEqual([]);
+  });
+  it('a case embargo moved with a new participant: the new embargo party gets the advisory at its next poll, an outsider never', async () => {
+    const t = w.t;
+    const join = await t.org('Org G Deployer', 'infrastructure_operator');
+    const outsider = await t.org('Org H Outsider', 'vendor');
+    const r = await t.req<{ id: string }>('POST', '/api/v1/reports', { token: w.a.token, body: reportBody() });
+    expect(r.status, r.raw).toBe(201);
+    const c = await t.req<{ id: string }>('POST', '/api/v1/cases', {
+      token: t.adminToken,
+      body: {
+        title: 'Embargoed flaw for TAXII',
+        reportIds: [r.body.id],
+        participants: [{ orgId: w.b.orgId, role: 'vendor' }],
+      },
+    });
+    expect(c.status, c.raw).toBe(201);
+    const id = c.body.id;
+    const embargo = (token: string, body: Record<string, unknown>) =>
+      t.req<Record<string, unknown>>('POST', `/api/v1/cases/${id}/embargo`, { token, body });
+    await embargo(t.adminToken, { action: 'propose', endsAt: '2026-12-01T00:00:00Z' });
+    for (const org of [w.a, w.b]) await embargo(org.token, { action: 'consent' });
+    expect((await embargo(t.adminToken, { action: 'accept' })).body.embargoInForce).toBe(true);
+    const adv = await t.req<{ id: string }>('POST', `/api/v1/cases/${id}/advisories`, {
+      token: t.adminToken,
+      body: { summary: 'Embargoed advisory for the TAXII test', marking: { tlp: 'GREEN' } },
+    });
+    expect(adv.status, adv.raw).toBe(201);
+    // A later GREEN advisory moves the pollers' last point past the embargoed advisory's recording instant.
+    w.clock.advance(1_000);
+    await publish(t, advisoryBody('Green flaw recorded after the embargoed one', { tlp: 'GREEN' }));
+    const joinBefore = await poll(PARTICIPANTS, join.token, null);
+    const outsiderBefore = await poll(PARTICIPANTS, outsider.token, null);
+    const vulnOf = await vulnerabilityIdOf(t, adv.body.id);
+    expect(vulnIds(joinBefore.objects)).not.toContain(vulnOf);
+
+    w.clock.advance(60_000);
+    const added = await t.req('POST', `/api/v1/cases/${id}/participants`, {
+      token: t.adminToken,
+      body: { orgId: join.orgId, role: 'deployer' },
+    });
+    expect(added.status, added.raw).toBe(200);
+    await embargo(t.adminToken, {
+      action: 'propose',
+      endsAt: '2026-12-02T00:00:00Z',
+      reason: 'the deployer needs time',
+    });
+    for (const org of [w.a, w.b, join]) await embargo(org.token, { action: 'consent' });
+    expect((await embargo(t.adminToken, { action: 'accept' })).status).toBe(200);
+
+    expect(vulnIds((await poll(PARTICIPANTS, join.token, joinBefore.last)).objects)).toEqual([vulnOf]);
+    expect(vulnIds((await poll(PARTICIPANTS, outsider.token, outsiderBefore.last)).objects)).toEqual([]);
+    expect(vulnIds((await walk(t, PARTICIPANTS, outsider.token)).objects)).not.toContain(vulnOf);
   });
 });
