@@ -43,7 +43,7 @@ const stepArb = fc.record({
   n: fc.integer({ min: 1, max: 6 }),
   aliases: fc.subarray(['CVE-2099-0001', 'CVE-2099-0002']),
   affected: fc.array(affectedArb, { minLength: 1, maxLength: 2 }),
-  withdrawn: fc.boolean({ freq: 6 }),
+  withdrawn: fc.integer({ min: 0, max: 5 }).map((n) => n === 0),
 });
 
 const componentArb: fc.Arbitrary<IndexComponent> = fc.oneof(
