@@ -121,6 +121,14 @@ describeBackends('TAXII in the OpenAPI document', (backend) => {
       ]),
     );
     expect(objects.responses['200']!.headers).toHaveProperty('X-TAXII-Date-Added-Last');
+    // Reads are open to anonymous callers (the public collection); adding, deleting and status need a token.
+    expect(objects.security).toContainEqual({});
+    for (const [path, method] of [
+      [`${C}/objects/`, 'post'],
+      [`${C}/objects/{objectId}/`, 'delete'],
+      [`${ROOT}/status/{statusId}/`, 'get'],
+    ] as const)
+      expect(op(path, method).security).not.toContainEqual({});
     expect(Object.keys(op(`${C}/objects/`, 'post').requestBody!.content)).toEqual([TAXII_MEDIA_TYPE]);
     expect(doc.components.securitySchemes.taxiiBasic).toMatchObject({ type: 'http', scheme: 'basic' });
   });

@@ -11,8 +11,9 @@ import { API_ROOT, TAXII_PREFIX } from './taxii.routes.js';
 export const TAXII_BASIC_SCHEME = 'taxiiBasic';
 
 const tags = ['TAXII 2.1'];
-/** Anonymous callers reach discovery, the API root and the public collection; tokens go as Bearer or Basic. */
-const security = [{}, { bearer: [] }, { [TAXII_BASIC_SCHEME]: [] }];
+/** Tokens go as Bearer or Basic. Anonymous callers reach discovery, the API root and the public collection's reads. */
+const signedIn = [{ bearer: [] }, { [TAXII_BASIC_SCHEME]: [] }];
+const anyone = [{}, ...signedIn];
 
 const timestamp = { type: 'string', format: 'date-time', description: 'RFC 3339, UTC, millisecond precision.' };
 const stixObject = {
@@ -193,7 +194,18 @@ const op = (
   parameters: unknown[],
   responses: Record<string, unknown>,
   extra: Record<string, unknown> = {},
-) => ({ operationId, summary, tags, security, ...(parameters.length ? { parameters } : {}), ...extra, responses });
+) => ({
+  operationId,
+  summary,
+  tags,
+  security:
+    operationId === 'taxiiAddObjects' || operationId === 'taxiiDeleteObject' || operationId === 'taxiiGetStatus'
+      ? signedIn
+      : anyone,
+  ...(parameters.length ? { parameters } : {}),
+  ...extra,
+  responses,
+});
 
 const root = `${TAXII_PREFIX}/${API_ROOT}`;
 const objectsPage = page('objects', stixObject);
