@@ -11,6 +11,7 @@ import { OrganisationPage } from './pages/organisation';
 import { NewReportPage, ReportPage, ReportsPage } from './pages/reports';
 import { ReviewPage, ReviewsPage } from './pages/reviews';
 import { InvitePage, SignInPage } from './pages/sign-in';
+import { ClusterPage, ClustersPage } from './pages/triage';
 import { Link, navigate, useLocation } from './router';
 import { isCoordinator, useSession } from './session';
 import { ErrorBox, Loading, PageTitle } from './ui';
@@ -42,6 +43,7 @@ function Header() {
           {me && <NavLink to="/">Dashboard</NavLink>}
           {me && <NavLink to="/reports">Reports</NavLink>}
           {isCoordinator(me) && <NavLink to="/inbox">Triage inbox</NavLink>}
+          {isCoordinator(me) && <NavLink to="/triage/clusters">Clusters</NavLink>}
           {me && <NavLink to="/cases">Cases</NavLink>}
           <NavLink to="/advisories">Advisories</NavLink>
           {me && <NavLink to="/inventory">Inventory</NavLink>}
@@ -98,6 +100,7 @@ function Routes() {
   const reportId = param(/^\/reports\/([^/]+)$/);
   const caseId = param(/^\/cases\/([^/]+)$/);
   const reviewId = param(/^\/reviews\/([^/]+)$/);
+  const clusterId = param(/^\/triage\/clusters\/([^/]+)$/);
   if (path === '/sign-in') return <SignInPage />;
   if (path === '/invite') return <InvitePage />;
   if (path === '/advisories') return <AdvisoriesPage />;
@@ -111,6 +114,8 @@ function Routes() {
   if (path === '/reports/new') return <NewReportPage />;
   if (reportId) return <ReportPage id={reportId} />;
   if (path === '/inbox') return <InboxPage />;
+  if (path === '/triage/clusters') return <ClustersPage />;
+  if (clusterId) return <ClusterPage id={clusterId} />;
   if (path === '/cases') return <CasesPage />;
   if (caseId) return <CasePage id={caseId} />;
   if (path === '/organisation') return <OrganisationPage />;

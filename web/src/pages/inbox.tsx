@@ -3,7 +3,8 @@ import { api } from '../api';
 import { OrgName, useOrgs } from '../orgs';
 import { Link, navigate } from '../router';
 import type { CaseSummary, Page } from '../types';
-import { Async, ErrorSummary, PageTitle, TlpBadge, useAction, useApi, When } from '../ui';
+import { Async, ErrorSummary, PageTitle, shortId, TlpBadge, useAction, useApi, When } from '../ui';
+import { SignalList } from './triage';
 
 interface InboxItem {
   reportId: string;
@@ -15,7 +16,20 @@ interface InboxItem {
   clusterId: string | null;
   createdAt: string;
   priority: number;
-  signals: { name: string; points: number; reason: string }[];
+  signals: { name: string; value: number; points: number; reason: string }[];
+}
+
+/** Other reports in the row's cluster, from its duplicates signal. */
+const duplicatesOf = (i: InboxItem) => i.signals.find((s) => s.name === 'duplicates')?.value ?? 0;
+
+/** The row's cluster: a link to the cluster page, named with the count of other reports in it. */
+function ClusterCell({ id, title, others }: { id: string; title: string; others: number }) {
+  return (
+    <Link to={`/triage/clusters/${id}`}>
+      {others === 0 ? 'alone' : `+${others} duplicate${others === 1 ? '' : 's'}`}
+      <span className="sr-only"> in the cluster of “{title}”</span> <code>{shortId(id)}</code>
+    </Link>
+  );
 }
 
 /** The coordinators' triage inbox (GET /api/v1/reports?sort=triage) with filters and bulk actions. */
@@ -105,7 +119,7 @@ export function InboxPage() {
                   <th scope="col">Report</th>
                   <th scope="col">From</th>
                   <th scope="col">Cluster</th>
-                  <th scope="col">Why</th>
+                  <th scope="col">Signals and reasons</th>
                 </tr>
               </thead>
               <tbody>
@@ -131,18 +145,15 @@ export function InboxPage() {
                     <td>
                       <OrgName id={i.submitterOrgId} orgs={orgs} />
                     </td>
-                    <td>{i.clusterId ? i.clusterId.slice(0, 8) : '—'}</td>
                     <td>
-                      <ul className="plain small">
-                        {i.signals
-                          .filter((s) => s.points !== 0)
-                          .map((s) => (
-                            <li key={s.name}>
-                              {s.points > 0 ? '+' : ''}
-                              {s.points} {s.reason}
-                            </li>
-                          ))}
-                      </ul>
+                      {i.clusterId ? (
+                        <ClusterCell id={i.clusterId} title={i.title} others={duplicatesOf(i)} />
+                      ) : (
+                        <span className="muted">not clustered yet</span>
+                      )}
+                    </td>
+                    <td>
+                      <SignalList signals={i.signals} />
                     </td>
                   </tr>
                 ))}

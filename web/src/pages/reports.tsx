@@ -2,8 +2,10 @@ import { type FormEvent, useState } from 'react';
 import { api, qs } from '../api';
 import { OrgName, useOrgs } from '../orgs';
 import { Link, navigate, useLocation } from '../router';
+import { isCoordinator, useSession } from '../session';
 import type { Page, Report } from '../types';
 import { Async, ErrorSummary, Field, issuesFor, PageTitle, Severity, TlpBadge, useAction, useApi, When } from '../ui';
+import { ValidationPanel } from './triage';
 
 const STATES = ['unvalidated', 'reproduced', 'could_not_reproduce', 'invalid'];
 const TLPS = ['CLEAR', 'GREEN', 'AMBER', 'AMBER+STRICT', 'RED'];
@@ -258,8 +260,9 @@ export function NewReportPage() {
 export function ReportPage({ id }: { id: string }) {
   const rep = useApi<Report>(`/api/v1/reports/${id}`);
   const orgs = useOrgs();
+  const { me } = useSession();
   return (
-    <Async state={rep} what="Loading the report" title="Report">
+    <Async state={rep} what="Loading the report" title="Report" keep>
       {(r) => (
         <article>
           <p>
@@ -303,6 +306,7 @@ export function ReportPage({ id }: { id: string }) {
               CVSS: {r.cvss.score} <code>{r.cvss.vector}</code>
             </p>
           )}
+          {isCoordinator(me) && <ValidationPanel reportId={r.id} onRecorded={rep.reload} />}
         </article>
       )}
     </Async>

@@ -1,0 +1,334 @@
+// biome-ignore-all lint/performance/useDomNodeTextContent: these are Playwright locators (innerText is what the user sees), not DOM nodes.
+/**
+ * The triage pages in a real browser (Debian's Chromium through playwright-core, the real server on a temporary SQLite
+ * file with the demo data): a coordinator reads the inbox signals, opens the cluster of two duplicate reports with its
+ * evidence, splits one out and merges it back (the API's field errors shown beside the controls first), and records a
+ * reproduction; a member of another organisation gets no cluster page and no report of another organisation. axe-core
+ * runs on every new page (no serious or critical violation). Without /usr/bin/chromium the suite is skipped.
+ */
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { projectRoot } from '../../src/paths.js';
+import { reportBody } from '../harness.js';
+import { type PortalServer, startPortalServer } from './portal-server.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const HAVE_CHROMIUM = existsSync(CHROMIUM);
+if (!HAVE_CHROMIUM)
+  console.warn(
+    `\n*** test/web/triage.browser.test.ts SKIPPED: ${CHROMIUM} is missing; the triage journeys did not run ***\n`,
+  );
+
+const SHOTS = join(projectRoot(), 'test-output', 'screenshots', 'triage');
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const LONG = 240_000;
+
+const FLAW =
+  'The sort parameter of ReportTable.render() in ledgerkit/tables/render.py is pasted into the SQL ORDER BY clause ' +
+  'without quoting. A value such as "amount; DROP TABLE audit" runs a second statement through GET /api/v2/ledger?sort=' +
+  ' because the driver accepts several statements per call. Steps to reproduce: 1. start the sample app 2. call the ' +
+  'endpoint with the payload 3. list the tables and see the audit table gone. Versions before 3.4.1 are affected.';
+const TITLE_A = 'SQL injection through the ledger table sort parameter';
+const TITLE_B = 'Ledger table sort parameter allows SQL injection (second finder)';
+const TITLE_RED = 'Private note: ledger sort injection seen at the bank';
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: unknown[] }[];
+}
+
+(HAVE_CHROMIUM ? describe : describe.skip)('triage pages in Chromium', () => {
+  let server: PortalServer;
+  let browser: Browser;
+  const ids: Record<string, string> = {};
+  let clusterId = '';
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    server = await startPortalServer();
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-sync'],
+    });
+    const t = server.tokens;
+    const submit = async (name: string, token: string, over: Record<string, unknown>) => {
+      const r = await server.api<{ id: string }>('POST', '/api/v1/reports', token, reportBody(over));
+      ids[name] = r.id;
+    };
+    const ledger = {
+      affected: [
+        {
+          purl: 'pkg:pypi/ledgerkit',
+          ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '3.4.1' }] }],
+        },
+      ],
+    };
+    await submit('a', t.ai_developer!.token, { ...ledger, title: TITLE_A, description: FLAW });
+    await submit('b', t.vendor!.token, {
+      ...ledger,
+      title: TITLE_B,
+      description: `${FLAW} Found again by our scanner.`,
+    });
+    // RED, named to nobody else: the coordinator may not see it, in a cluster or anywhere.
+    await submit('red', t['infrastructure_operator:financial_services']!.token, {
+      ...ledger,
+      title: TITLE_RED,
+      description: `${FLAW} Seen on our own ledger service.`,
+      marking: { tlp: 'RED' },
+    });
+    await server.api('POST', '/api/v1/triage/run', t.coordinator!.token, {});
+    const list = await server.api<{ items: { id: string; reportIds: string[] }[] }>(
+      'GET',
+      '/api/v1/triage/clusters?minSize=2&limit=1000',
+      t.coordinator!.token,
+    );
+    const found = list.items.find((c) => c.reportIds.includes(ids.a!));
+    // The precondition of the journey: the two visible duplicates share one cluster.
+    expect(found?.reportIds.sort()).toEqual([ids.a, ids.b].sort());
+    clusterId = found!.id;
+  }, LONG);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  }, LONG);
+
+  async function newPage(): Promise<Page> {
+    const context = await browser.newContext({
+      timezoneId: 'UTC',
+      locale: 'en-US',
+      viewport: { width: 1280, height: 900 },
+    });
+    const page = await context.newPage();
+    page.setDefaultTimeout(30_000);
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    return page;
+  }
+
+  async function settle(page: Page): Promise<void> {
+    await page.waitForFunction(() => document.querySelector('main h1') && !document.querySelector('main .loading'));
+  }
+
+  async function check(page: Page, name: string): Promise<void> {
+    await settle(page);
+    await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+    await page.evaluate(AXE_SOURCE);
+    const violations = await page.evaluate(async () => {
+      const w = window as unknown as { axe: { run(c: Document): Promise<{ violations: AxeViolation[] }> } };
+      return (await w.axe.run(document)).violations;
+    });
+    const serious = violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+    expect(serious, `axe on ${name}`).toEqual([]);
+  }
+
+  async function signIn(page: Page, email: string): Promise<void> {
+    await page.goto(`${server.url}/sign-in`);
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill(server.passwords[email]!);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
+  }
+
+  const main = (page: Page) => page.locator('main');
+
+  it(
+    'a coordinator reads the signals, sees the duplicates with evidence, splits one out and merges it back',
+    async () => {
+      const page = await newPage();
+      await signIn(page, 'admin@clearinghouse.local');
+      await page
+        .getByRole('navigation', { name: 'Main' })
+        .getByRole('link', { name: 'Triage inbox', exact: true })
+        .click();
+      await settle(page);
+      const row = page.locator('table.data tbody tr', { hasText: TITLE_A });
+      await row.waitFor();
+      // The signals are behind a disclosure, opened from the keyboard.
+      const summary = row.locator('details.signals summary');
+      expect(await summary.innerText()).toMatch(/\d+ signals/);
+      await expect(row.getByText('1 other report(s) in its cluster').isVisible()).resolves.toBe(false);
+      await summary.focus();
+      await page.keyboard.press('Enter');
+      await row.getByText('1 other report(s) in its cluster').waitFor();
+      expect(await row.locator('details.signals').innerText()).toMatch(/severity \+[\d.]+: CVSS/);
+      expect(await main(page).innerText()).not.toContain(TITLE_RED);
+      await check(page, 'inbox-signals');
+
+      await row.getByRole('link', { name: /\+1 duplicate in the cluster of/ }).click();
+      await page.getByRole('heading', { level: 1, name: /^Cluster: / }).waitFor();
+      await settle(page);
+      expect(page.url()).toContain(`/triage/clusters/${clusterId}`);
+      const text = await main(page).innerText();
+      expect(text).toContain(TITLE_A);
+      expect(text).toContain(TITLE_B);
+      expect(text).not.toContain(TITLE_RED);
+      expect(text).not.toContain(ids.red);
+      // The attached report lists the evidence that put it here: kind, detail and weight.
+      const evidence = page.getByRole('table', { name: /Evidence for “.*”/ });
+      const rows = await evidence.locator('tbody tr').allInnerTexts();
+      expect(rows.some((r) => /^text\t.+\t0\.\d\d$/.test(r))).toBe(true);
+      expect(text).toMatch(/attached automatically · score 0\.\d\d/);
+      await check(page, 'cluster');
+
+      // Splitting every report out is refused by the API; its issue shows beside the report choice.
+      await page.getByRole('checkbox', { name: TITLE_A, exact: true }).check();
+      await page.getByRole('checkbox', { name: TITLE_B, exact: true }).check();
+      await page.getByRole('button', { name: 'Split the selected out…' }).click();
+      await page.getByRole('button', { name: 'Confirm split' }).click();
+      await page.locator('#split-reports-err').waitFor();
+      expect(await page.locator('#split-reports-err').innerText()).toContain(
+        'leave at least one report in the cluster',
+      );
+      expect(await page.locator('#split-reports').getAttribute('aria-invalid')).toBe('true');
+      await check(page, 'cluster-split-refused');
+
+      // Split the second report out, by keyboard: Space to uncheck, Enter to ask, Enter on the focused confirmation.
+      await page.getByRole('checkbox', { name: TITLE_A, exact: true }).focus();
+      await page.keyboard.press('Space');
+      expect(await page.getByRole('checkbox', { name: TITLE_A, exact: true }).isChecked()).toBe(false);
+      await page.getByLabel('Reason (kept with the correction)').first().fill('different finders, separate fix');
+      await page.getByRole('button', { name: 'Split the selected out…' }).focus();
+      await page.keyboard.press('Enter');
+      const confirm = page.getByRole('button', { name: 'Confirm split' });
+      await confirm.waitFor();
+      expect(await confirm.evaluate((b) => b === document.activeElement)).toBe(true);
+      await page.keyboard.press('Enter');
+      await page.getByRole('status').filter({ hasText: 'Moved 1 report(s) into a new cluster.' }).waitFor();
+      await page
+        .getByRole('table', { name: /Coordinator corrections/ })
+        .getByText('different finders')
+        .waitFor();
+      const after = await page.locator('main section.card h3').allInnerTexts();
+      expect(after).toEqual([TITLE_A]);
+
+      // The new cluster holds the report split out; merging with no cluster chosen shows the API's field error.
+      await page.getByRole('link', { name: 'Open it' }).click();
+      await page.getByRole('heading', { level: 1, name: `Cluster: ${TITLE_B}` }).waitFor();
+      await settle(page);
+      const newId = page.url().split('/').pop()!;
+      expect(newId).not.toBe(clusterId);
+      await page.getByRole('button', { name: 'Merge into the chosen cluster' }).click();
+      const mergeSelect = page.getByLabel('Cluster to merge into');
+      await page.locator('#merge-into-err').waitFor();
+      expect(await mergeSelect.getAttribute('aria-invalid')).toBe('true');
+      expect(await mergeSelect.getAttribute('aria-describedby')).toContain('merge-into-err');
+      await check(page, 'cluster-merge-refused');
+      await mergeSelect.selectOption({ label: `split from: ${TITLE_A} (1 report(s))` });
+      await page.getByLabel('Reason (kept with the correction)').nth(1).fill('same flaw after all');
+      await page.getByRole('button', { name: 'Merge into the chosen cluster' }).click();
+      // The emptied cluster is left for the one merged into, which says what happened.
+      await page.getByRole('heading', { level: 1, name: `Cluster: ${TITLE_A}` }).waitFor();
+      await settle(page);
+      expect(page.url()).toContain(clusterId);
+      await page
+        .getByRole('status')
+        .filter({ hasText: 'Merged 1 report(s) into this cluster; it now holds 2' })
+        .waitFor();
+      expect((await page.locator('main section.card h3').allInnerTexts()).sort()).toEqual([TITLE_A, TITLE_B].sort());
+      const corrections = await page
+        .getByRole('table', { name: /Coordinator corrections/ })
+        .locator('tbody tr')
+        .allInnerTexts();
+      expect(corrections.map((r) => r.split('\t')[1])).toEqual(['split', 'merge']);
+      expect(await main(page).innerText()).not.toContain(TITLE_RED);
+
+      // The API agrees: both in one cluster again, the RED copy never listed to the coordinator.
+      const api = await server.api<{ reports: { id: string }[] }>(
+        'GET',
+        `/api/v1/triage/clusters/${clusterId}`,
+        server.tokens.coordinator!.token,
+      );
+      expect(api.reports.map((r) => r.id).sort()).toEqual([ids.a, ids.b].sort());
+      await page.context().close();
+    },
+    LONG,
+  );
+
+  it(
+    'a coordinator records a reproduction on the report, after the field error for a missing script or steps',
+    async () => {
+      const page = await newPage();
+      await signIn(page, 'admin@clearinghouse.local');
+      await page.goto(`${server.url}/reports/${ids.a}`);
+      await page.getByRole('heading', { level: 2, name: 'Validation' }).waitFor();
+      await settle(page);
+      await page.getByText('No validation recorded yet.').waitFor();
+      await check(page, 'report-validation');
+      await page.getByLabel('Outcome').selectOption('reproduced');
+      await page.getByRole('button', { name: 'Record validation' }).click();
+      await page.locator('#val-steps-err').waitFor();
+      expect(await page.locator('#val-steps-err').innerText()).toContain(
+        'a reproduction attempt needs a script or steps',
+      );
+      expect(await page.getByLabel('Steps').getAttribute('aria-invalid')).toBe('true');
+      await check(page, 'report-validation-refused');
+
+      await page
+        .getByLabel('Reproduction script')
+        .fill('curl "http://localhost:8000/api/v2/ledger?sort=amount;DROP%20TABLE%20audit"');
+      await page.getByLabel('Output').fill('tables: ledger, users (audit gone)');
+      await page.getByLabel('Notes').fill('reproduced on 3.4.0');
+      await page.getByRole('button', { name: 'Record validation' }).click();
+      await page.getByRole('status').filter({ hasText: 'Recorded: reproduced.' }).waitFor();
+      const history = page.getByRole('list', { name: 'Validation history, oldest first' });
+      await history.waitFor();
+      expect(await history.innerText()).toContain('reproduced · reproduced on 3.4.0');
+      await history.getByText('Reproduction script').click();
+      await history.getByText('DROP%20TABLE%20audit').waitFor();
+      await page.getByText('State: reproduced').waitFor();
+      // The report's own heading line follows the new state.
+      await page.locator('main .meta', { hasText: 'validation: reproduced' }).waitFor();
+      await check(page, 'report-validation-recorded');
+      const v = await server.api<{ state: string; validations: { script: string; output: string }[] }>(
+        'GET',
+        `/api/v1/triage/reports/${ids.a}/validations`,
+        server.tokens.coordinator!.token,
+      );
+      expect(v.state).toBe('reproduced');
+      expect(v.validations.at(-1)?.output).toBe('tables: ledger, users (audit gone)');
+      await page.context().close();
+    },
+    LONG,
+  );
+
+  it(
+    "a member of another organisation gets no cluster page and never another organisation's report in it",
+    async () => {
+      const page = await newPage();
+      await signIn(page, 'admin@lab.demo');
+      const navLinks = await page.getByRole('navigation', { name: 'Main' }).getByRole('link').allInnerTexts();
+      expect(navLinks).not.toContain('Clusters');
+      expect(navLinks).not.toContain('Triage inbox');
+      await page.goto(`${server.url}/triage/clusters/${clusterId}`);
+      const alert = page.getByRole('alert');
+      await alert.waitFor();
+      expect(await alert.innerText()).toContain('You may not see or do this');
+      expect(await alert.innerText()).toContain('only coordinators may do this');
+      const text = await main(page).innerText();
+      expect(text).not.toContain(TITLE_B);
+      expect(text).not.toContain(TITLE_RED);
+      await check(page, 'cluster-refused');
+      await page.goto(`${server.url}/triage/clusters`);
+      await page.getByRole('alert').waitFor();
+      expect(await page.getByRole('alert').innerText()).toContain('only coordinators may do this');
+      // Its own report: no validation panel, no cluster, nothing of the vendor's duplicate.
+      await page.goto(`${server.url}/reports/${ids.a}`);
+      await page.getByRole('heading', { level: 1, name: TITLE_A }).waitFor();
+      await settle(page);
+      expect(await page.getByRole('heading', { level: 2, name: 'Validation' }).count()).toBe(0);
+      expect(await main(page).innerText()).not.toContain(TITLE_B);
+      await page.context().close();
+      expect(pageErrors).toEqual([]);
+    },
+    LONG,
+  );
+});
