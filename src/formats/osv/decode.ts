@@ -126,6 +126,8 @@ function sourceOf(record: OsvRecord, ds: Record<string, unknown>, ours: boolean)
   return attributionFor(record.id, ds.license ?? ds.licence);
 }
 
+const ZERO_TIME = /^0001-01-01T00:00:00(?:\.0+)?Z$/;
+
 function mapRecord(record: OsvRecord, warnings: string[]): OsvImport {
   const ds = isRecord(record.database_specific) ? record.database_specific : {};
   const ch = isRecord(ds[CH_KEY]) ? ownExtras(ds[CH_KEY], warnings) : null;
@@ -134,8 +136,17 @@ function mapRecord(record: OsvRecord, warnings: string[]): OsvImport {
     ...cvssOf(record.severity, warnings, '/severity'),
     ...(record.affected ?? []).flatMap((a, i) => cvssOf(a.severity, warnings, `/affected/${i}/severity`)),
   ];
-  const published = record.published ?? record.modified;
+  // Go's zero time ("0001-01-01T00:00:00Z") is how some databases write a time they never set (thousands of Go
+  // vulnerability database records have it as `modified`): it is treated as absent, never as a date in year 1.
+  const modifiedSet = record.modified !== undefined && !ZERO_TIME.test(record.modified);
+  const publishedSet = record.published !== undefined && !ZERO_TIME.test(record.published);
+  const published = (publishedSet ? record.published : undefined) ?? record.modified;
   if (!record.published) warnings.push('/published: absent, the modified time was used');
+  else if (!publishedSet && modifiedSet)
+    warnings.push('/published: the zero time (not set), the modified time was used');
+  else if (!publishedSet) warnings.push('/published, /modified: both the zero time (not set); kept as written');
+  const modified = modifiedSet || !publishedSet ? record.modified : published;
+  if (!modifiedSet && publishedSet) warnings.push('/modified: the zero time (not set), the published time was used');
   // GitHub and PSF write database_specific.cwe_ids, opam database_specific.cwe, older GHSA exports a per-package
   // database_specific.cwes[].cweId.
   const perPackage = (record.affected ?? []).flatMap((a) =>
@@ -168,7 +179,7 @@ function mapRecord(record: OsvRecord, warnings: string[]): OsvImport {
     }),
     remediation: ch?.remediation ?? null,
     published,
-    modified: record.modified,
+    modified,
     withdrawn: record.withdrawn ?? null,
     source: sourceOf(record, ds, ch !== null),
   };

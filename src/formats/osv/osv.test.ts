@@ -6,6 +6,7 @@ import type { AdvisoryDoc } from '../../vulnerabilities/advisory.model.js';
 import { packageRoot } from '../common/root.js';
 import { schemaValidator } from '../common/schemas.js';
 import { advisoryDoc } from '../common/testing/advisory.arb.js';
+import { trackingOf } from '../csaf/parts.js';
 import { decodeOsv, type OsvImport } from './decode.js';
 import { encodeOsv, encodeOsvBatch, osvIdOf } from './encode.js';
 
@@ -80,6 +81,23 @@ describe('decodeOsv on real records', () => {
     // Only a clearinghouse export may name another source; anyone else's record is attributed to its home database.
     const spoof = decoded({ ...valid[0], database_specific: { source: { name: 'Someone else', licence: 'CC0-1.0' } } });
     expect(spoof.source).toMatchObject({ name: 'OSV: PyPA Advisory Database', licence: 'CC-BY-4.0' });
+  });
+
+  it("reads Go's zero time (0001-01-01T00:00:00Z) as not set, never as a date in year 1", () => {
+    const zero = valid.filter((r) => r.modified === '0001-01-01T00:00:00Z' && r.published !== r.modified);
+    expect(zero.length).toBeGreaterThan(0);
+    for (const r of zero) {
+      const res = decodeOsv(r);
+      if (!res.ok) throw new Error(JSON.stringify(res.issues));
+      expect(res.value.modified, String(r.id)).toBe(r.published);
+      expect(res.warnings).toContain('/modified: the zero time (not set), the published time was used');
+    }
+    const both = decodeOsv({ ...zero[0], published: '0001-01-01T00:00:00Z', modified: '2024-05-01T00:00:00Z' });
+    expect(both.ok && both.value.published).toBe('2024-05-01T00:00:00Z');
+    expect(both.ok && both.value.modified).toBe('2024-05-01T00:00:00Z');
+    // and a CSAF export of it releases the document in the record's own year
+    const tracking = trackingOf(asDoc(decoded(zero[0])), {}) as { initial_release_date: string };
+    expect(tracking.initial_release_date.slice(0, 4)).toBe(String(zero[0].published).slice(0, 4));
   });
 });
 
