@@ -13,20 +13,25 @@ import { normalizeEcosystem, normalizeName } from './ecosystem.js';
 import { isInfiniteLimit, isZeroIntroduced, KIND_CODE, rangeEvents, rangeScheme } from './osv-eval.js';
 import {
   type Adv,
+  addBound,
+  addComp,
   addHolder,
   type Comp,
+  covers,
   type Entry,
   entryMatches,
   forEachHit,
-  insertSorted,
   newComp,
+  orEntryHolders,
   type Part,
   type Pkg,
   removeHolder,
+  type Slot,
+  slotOf,
   sweepPackage,
 } from './package-state.js';
-import { schemeFor, type VersionScheme } from './schemes/index.js';
-import { type SpaceEvent, VersionSpace } from './space.js';
+import { schemeFor } from './schemes/index.js';
+import type { SpaceEvent } from './space.js';
 import {
   type ComponentInput,
   type Finding,
@@ -57,6 +62,13 @@ export class MatchIndex {
   private inventoryIndex = new Map<string, number>();
   private groups = new AliasGroups();
   private tick = 0;
+  /** Stamp of the running query (see Comp.visit). */
+  private visit = 0;
+  /** A number per group id ever seen (never reused), and per number the last `visit` that counted it. */
+  private groupNos = new Map<string, number>();
+  private groupStamp = new Int32Array(0);
+  /** Scratch bitset over inventory numbers for inventoriesForAdvisory, reused across calls. */
+  private acc = new Uint32Array(0);
   private readonly hot: number;
 
   /** `hotThreshold`: a component held by at least this many inventories also keeps a bitset of them. */
@@ -69,14 +81,16 @@ export class MatchIndex {
   upsertAdvisory(a: MatchAdvisory): void {
     this.removeAdvisory(a.id);
     if (isWithdrawn(a)) return;
-    const adv: Adv = { id: a.id, pkgs: [], group: a.id, groupVersion: -1 };
+    const adv: Adv = { id: a.id, pkgs: [], entries: [], group: a.id, groupNo: 0, groupVersion: -1 };
     this.advisories.set(a.id, adv);
     this.groups.set(a.id, a.aliases ?? []);
     for (const af of a.affected ?? []) {
       if (!af.package) continue;
       const e = normalizeEcosystem(af.package.ecosystem);
       const pkg = this.pkg(e.base, normalizeName(e.base, af.package.name));
-      pkg.entries.push(this.entry(adv, pkg, e.base, e.release, af));
+      const entry = this.entry(adv, pkg, e.base, e.release, af);
+      pkg.entries.push(entry);
+      adv.entries.push(entry);
       pkg.gen = ++this.tick;
       if (!adv.pkgs.includes(pkg)) adv.pkgs.push(pkg);
     }
@@ -89,26 +103,37 @@ export class MatchIndex {
       pkg.entries = pkg.entries.filter((e) => e.adv !== adv);
       pkg.gen = ++this.tick;
     }
+    adv.entries.length = 0;
     this.advisories.delete(id);
     this.groups.delete(id);
   }
 
   /** Inventory ids holding a component the advisory affects, in registration order. Empty when unknown/withdrawn. */
   inventoriesForAdvisory(id: string): string[] {
-    const acc = new Uint32Array((this.inventories.length >>> 5) + 1);
-    this.forAdvisoryHits(id, (comp) => {
-      if (comp.bits) {
-        const b = comp.bits;
-        const n = Math.min(b.length, acc.length);
-        for (let w = 0; w < n; w++) acc[w]! |= b[w]!;
-      } else for (const i of comp.invs) acc[i >>> 5]! |= 1 << (i & 31);
-    });
-    const out: string[] = [];
-    for (let w = 0; w < acc.length; w++) {
+    const adv = this.advisories.get(id);
+    if (!adv) return [];
+    const words = (this.inventories.length >>> 5) + 1;
+    if (this.acc.length < words) this.acc = new Uint32Array(words * 2);
+    const acc = this.acc;
+    acc.fill(0, 0, words);
+    const stamp = ++this.visit;
+    for (const e of adv.entries) orEntryHolders(e, stamp, acc, words);
+    let count = 0;
+    for (let w = 0; w < words; w++) {
+      let word = acc[w]!;
+      while (word !== 0) {
+        word &= word - 1;
+        count++;
+      }
+    }
+    const ids = this.inventoryIds;
+    const out = new Array<string>(count);
+    let k = 0;
+    for (let w = 0; w < words; w++) {
       let word = acc[w]!;
       while (word !== 0) {
         const bit = 31 - Math.clz32(word & -word);
-        out.push(this.inventoryIds[(w << 5) + bit]!);
+        out[k++] = ids[(w << 5) + bit]!;
         word &= word - 1;
       }
     }
@@ -133,16 +158,11 @@ export class MatchIndex {
   private forAdvisoryHits(id: string, hit: (comp: Comp) => void): void {
     const adv = this.advisories.get(id);
     if (!adv) return;
-    const seen = new Set<Comp>();
-    for (const pkg of adv.pkgs) {
-      for (const e of pkg.entries) {
-        if (e.adv !== adv) continue;
-        forEachHit(pkg, e, (comp) => {
-          if (comp.invs.length === 0 || seen.has(comp)) return;
-          seen.add(comp);
-          hit(comp);
-        });
-      }
+    const stamp = ++this.visit;
+    for (const e of adv.entries) {
+      forEachHit(e.pkg, e, stamp, (comp) => {
+        if (comp.invs.length > 0) hit(comp);
+      });
     }
   }
 
@@ -213,20 +233,32 @@ export class MatchIndex {
     // count (component, group) pairs without building Finding objects; findingsForInventory builds them on demand
     let findings = 0;
     let affectedComponents = 0;
-    const distinct = new Set<string>();
-    for (const comp of this.comps.values()) {
-      const advs = comp.matches;
-      if (comp.invs.length === 0 || advs.length === 0) continue;
-      affectedComponents++;
-      let groups = 1;
-      if (advs.length > 1) {
-        distinct.clear();
-        for (const a of advs) distinct.add(this.groupOfAdv(a));
-        groups = distinct.size;
+    for (const pkg of this.packages.values()) {
+      for (const comp of pkg.comps) {
+        const advs = comp.matches;
+        if (comp.invs.length === 0 || advs.length === 0) continue;
+        affectedComponents++;
+        findings += this.groupCount(advs) * comp.invs.length;
       }
-      findings += groups * comp.invs.length;
     }
     return { findings, affectedComponents };
+  }
+
+  /** Number of distinct alias groups among a component's matches: group numbers stamped in one array, no Set. */
+  private groupCount(advs: Adv[]): number {
+    if (advs.length === 1) return 1;
+    const stamp = ++this.visit;
+    let groups = 0;
+    for (let i = 0; i < advs.length; i++) {
+      const a = advs[i]!;
+      if (a.groupVersion !== this.groups.version) this.groupOfAdv(a);
+      const g = a.groupNo;
+      if (this.groupStamp[g] !== stamp) {
+        this.groupStamp[g] = stamp;
+        groups++;
+      }
+    }
+    return groups;
   }
 
   private findingsOf(inv: Inventory): Finding[] {
@@ -272,6 +304,17 @@ export class MatchIndex {
     if (a.groupVersion !== this.groups.version) {
       a.group = this.groups.groupOf(a.id);
       a.groupVersion = this.groups.version;
+      let no = this.groupNos.get(a.group);
+      if (no === undefined) {
+        no = this.groupNos.size;
+        this.groupNos.set(a.group, no);
+        if (no >= this.groupStamp.length) {
+          const grown = new Int32Array(Math.max(1024, 2 * no));
+          grown.set(this.groupStamp);
+          this.groupStamp = grown;
+        }
+      }
+      a.groupNo = no;
     }
     return a.group;
   }
@@ -282,46 +325,29 @@ export class MatchIndex {
     const key = `${base}\0${name}`;
     let p = this.packages.get(key);
     if (!p) {
-      p = { spaces: new Map(), entries: [], comps: [], sorted: new Map(), byVersion: new Map(), gen: ++this.tick };
+      p = { slots: new Map(), entries: [], comps: [], byVersion: new Map(), gen: ++this.tick };
       this.packages.set(key, p);
     }
     return p;
   }
 
-  private space(pkg: Pkg, scheme: VersionScheme): VersionSpace {
-    let s = pkg.spaces.get(scheme);
-    if (!s) {
-      s = new VersionSpace(scheme);
-      pkg.spaces.set(scheme, s);
-      for (const comp of pkg.comps) insertSorted(pkg, s, comp);
-    }
-    return s;
-  }
-
-  private part(parts: Part[], space: VersionSpace): Part {
-    let p = parts.find((x) => x.space === space);
+  private part(parts: Part[], slot: Slot): Part {
+    let p = parts.find((x) => x.slot === slot);
     if (!p) {
-      p = { space, ranges: [], points: [], gen: -1, iv: [] };
+      p = { slot, iv: [] };
       parts.push(p);
     }
     return p;
   }
 
+  /**
+   * Compile one `affected[]` entry: its ranges' events become bounds and intervals; then each listed version that
+   * parses is looked up once in its space: inside an interval already (the common case: listed versions mostly lie in
+   * the entry's own ranges) it adds nothing, equal to a bound it adds that bound's point, else it becomes a bound.
+   */
   private entry(adv: Adv, pkg: Pkg, base: string, release: string | null, af: OsvAffected): Entry {
     const parts: Part[] = [];
-    const versions = af.versions ?? [];
-    const unparsed: string[] = [];
-    const eco = schemeFor(base);
-    for (const v of versions) {
-      const p = eco ? eco.parse(v) : null;
-      if (p === null) {
-        unparsed.push(v);
-        continue;
-      }
-      const space = this.space(pkg, eco!);
-      space.add(p);
-      this.part(parts, space).points.push(p);
-    }
+    const ranges: SpaceEvent[][][] = [];
     for (const range of af.ranges ?? []) {
       const scheme = rangeScheme(range, base);
       if (!scheme) continue;
@@ -338,14 +364,37 @@ export class MatchIndex {
         events.push({ kind: KIND_CODE[e.kind], min, inf, p });
       }
       if (!ok) continue;
-      const space = this.space(pkg, scheme);
-      for (const e of events) if (e.p !== null) space.add(e.p);
-      this.part(parts, space).ranges.push(events);
+      const slot = slotOf(pkg, scheme);
+      for (const e of events) if (e.p !== null) addBound(pkg, slot, e.p, parts);
+      const k = parts.indexOf(this.part(parts, slot));
+      ranges[k] ??= [];
+      ranges[k].push(events);
+    }
+    // compiled once all of the ranges' bounds are in; later bounds shift the intervals in place (addBound)
+    parts.forEach((part, k) => {
+      for (const events of ranges[k] ?? []) part.slot.space.compileRange(events, part.iv);
+    });
+    const unparsed: string[] = [];
+    const eco = schemeFor(base);
+    for (const v of af.versions ?? []) {
+      const p = eco ? eco.parse(v) : null;
+      if (p === null) {
+        unparsed.push(v);
+        continue;
+      }
+      const slot = slotOf(pkg, eco!);
+      const part = this.part(parts, slot);
+      let pos = slot.space.position(p);
+      if (covers(part.iv, pos)) continue;
+      if ((pos & 1) === 0) pos = 2 * addBound(pkg, slot, p, parts) + 1;
+      part.iv.push(pos, pos + 1);
     }
     return {
       adv,
+      pkg,
       release,
-      exact: versions.length ? new Set(versions) : null,
+      // a listed version that parses matches through its point (equal strings parse equal): only the others by string
+      exact: unparsed.length ? new Set(unparsed) : null,
       unparsed: unparsed.length ? unparsed : null,
       parts,
     };
@@ -360,7 +409,7 @@ export class MatchIndex {
       const same = pkg.byVersion.get(n.version);
       if (same) same.push(c);
       else pkg.byVersion.set(n.version, [c]);
-      for (const space of pkg.spaces.values()) insertSorted(pkg, space, c);
+      addComp(pkg, c);
       this.comps.set(n.key, c);
     }
     return c;

@@ -3,7 +3,7 @@
  * scheme, kept sorted. A version v gets the integer position 2·(number of bounds below v) + (1 if v is a bound), so
  * every OSV condition becomes a threshold on positions and every range a list of integer intervals [lo, hi):
  *   v >= bound k  <=>  pos >= 2k+1        v > bound k  <=>  pos >= 2k+2        v < bound k  <=>  pos < 2k+1
- * Adding a bound shifts positions, so `gen` counts changes and callers recompute what they cached.
+ * Adding bound number i moves every threshold above 2i up by 2 (see shiftThresholds); `gen` counts changes.
  */
 import type { VersionScheme } from './schemes/index.js';
 
@@ -36,11 +36,13 @@ export class VersionSpace {
     return lo;
   }
 
-  add(p: unknown): void {
+  /** Add a bound; its index when it is new, -1 when an equal bound was there already. */
+  add(p: unknown): number {
     const i = this.lower(p);
-    if (i < this.bounds.length && this.scheme.compare(this.bounds[i], p) === 0) return;
+    if (i < this.bounds.length && this.scheme.compare(this.bounds[i], p) === 0) return -1;
     this.bounds.splice(i, 0, p);
     this.gen++;
+    return i;
   }
 
   position(p: unknown): number {
@@ -89,8 +91,9 @@ export class VersionSpace {
     }
   }
 
-  compilePoint(p: unknown, out: number[]): void {
-    const k = this.indexOf(p);
-    out.push(2 * k + 1, 2 * k + 2);
+  /** Thresholds (interval ends) compiled before bound number i was added, moved to the positions after it. */
+  static shiftThresholds(iv: number[], i: number): void {
+    const at = 2 * i;
+    for (let k = 0; k < iv.length; k++) if (iv[k]! > at) iv[k]! += 2;
   }
 }
