@@ -1,30 +1,19 @@
 /**
  * Data builders shared by tests and benches (no test runner imported here, so a bench may use them):
- * - `marking`: a TLP:CLEAR marking owned by one organisation, nothing shared, no embargo; `over` changes the rest.
+ * - `marking`: a TLP:CLEAR marking owned by one organisation, nothing shared, no embargo; `over` changes the rest
+ *   (`clearMarking` of src/access/marking.ts, which the demo seed uses too).
  * - `importPackageAdvisories`: n imported advisories, each affecting its own PyPI package `pkg-<i>` (fixed in 1.0.1),
  *   every third TLP:GREEN and the others CLEAR, written in transactions of `batch`.
  * - `publishOnePerMarking`: one advisory through the API for each kind of marking, to test who sees what.
  * The advisory builders themselves are in src/formats/csaf/testing/samples.ts (`importedAdvisory`, `advisoryDoc`).
  */
-import type { Marking } from '../src/access/marking.js';
+import { clearMarking as marking } from '../src/access/marking.js';
 import { inTx } from '../src/db/tx.js';
 import { importedAdvisory, pypiAffected } from '../src/formats/csaf/testing/samples.js';
 import type { Services } from '../src/services.js';
 import type { TestApp, TestOrg } from './harness.js';
 
-export function marking(ownerOrgId: string, over: Partial<Marking> = {}): Marking {
-  return {
-    ownerOrgId,
-    authorMemberId: null,
-    tlp: 'CLEAR',
-    sharingGroupId: null,
-    embargoUntil: null,
-    sharedOrgIds: [],
-    namedMemberIds: [],
-    embargoOrgIds: [],
-    ...over,
-  };
-}
+export { marking };
 
 export async function importPackageAdvisories(
   s: Services,

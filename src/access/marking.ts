@@ -23,6 +23,21 @@ export interface Marking {
   embargoOrgIds: readonly string[];
 }
 
+/** A TLP:CLEAR marking owned by one organisation, with no author, nothing shared and no embargo; `over` sets the rest. */
+export function clearMarking(ownerOrgId: string, over: Partial<Marking> = {}): Marking {
+  return {
+    ownerOrgId,
+    authorMemberId: null,
+    tlp: 'CLEAR',
+    sharingGroupId: null,
+    embargoUntil: null,
+    sharedOrgIds: [],
+    namedMemberIds: [],
+    embargoOrgIds: [],
+    ...over,
+  };
+}
+
 /** Order from widest to narrowest audience, used when a format cannot carry a marking and must narrow it. */
 export const TLP_RANK: Record<Tlp, number> = { CLEAR: 0, GREEN: 1, AMBER: 2, 'AMBER+STRICT': 3, RED: 4 };
 

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { clearMarking } from '../access/marking.js';
 import { SYSTEM_ACTOR } from '../audit/audit.js';
 import { inTx } from '../db/tx.js';
 import { decodeOsv } from '../formats/osv/index.js';
@@ -82,16 +83,13 @@ export async function seedDemo(s: Services, coordinator: Principal): Promise<Dem
       const d = decodeOsv(JSON.parse(line));
       if (!d.ok) continue;
       const upstream = d.value.source?.upstreamId ?? d.value.aliases[0] ?? 'unknown';
-      await s.advisories.importDocument(tx, SYSTEM_ACTOR, `osv:${upstream}`, d.value, {
-        ownerOrgId: coordinator.viewer.orgId,
-        authorMemberId: null,
-        tlp: 'CLEAR',
-        sharingGroupId: null,
-        embargoUntil: null,
-        sharedOrgIds: [],
-        namedMemberIds: [],
-        embargoOrgIds: [],
-      });
+      await s.advisories.importDocument(
+        tx,
+        SYSTEM_ACTOR,
+        `osv:${upstream}`,
+        d.value,
+        clearMarking(coordinator.viewer.orgId),
+      );
     }
   });
 
