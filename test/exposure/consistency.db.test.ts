@@ -8,9 +8,11 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { inTx } from '../../src/db/tx.js';
 import { ExposureService } from '../../src/exposure/exposure.service.js';
 import { SEP } from '../../src/exposure/exposure-index.js';
+import { importedAdvisory } from '../../src/formats/csaf/testing/samples.js';
 import { type ComponentInput, matchSpecLiteral } from '../../src/matching/index.js';
 import type { AdvisoryDoc } from '../../src/vulnerabilities/advisory.model.js';
 import { describeBackends } from '../backends.js';
+import { marking } from '../fixtures.js';
 import { startTestApp, type TestApp, type TestOrg } from '../harness.js';
 import { advisoryBody, cdx, publish, upload } from './helpers.js';
 
@@ -177,38 +179,21 @@ describeBackends('exposure: index and database agree', (backend) => {
     const org = orgs[1]!;
     await upload(t, org, 'imported', cdx(['pkg:npm/imported-lib@2.0.0']));
     const at = new Date().toISOString();
-    const doc = {
+    const doc = importedAdvisory({
       aliases: ['GHSA-imp0-rted-0001'],
-      related: [],
       summary: 'Flaw in imported-lib',
-      details: '',
       affected: [{ package: { ecosystem: 'npm', name: 'imported-lib' }, versions: ['2.0.0'] }],
-      cvss: [],
-      ssvc: null,
-      kev: null,
-      cweIds: [],
-      atlasIds: [],
-      owaspLlmIds: [],
-      references: [],
-      credits: [],
-      remediation: null,
       published: at,
       modified: at,
-      withdrawn: null,
-      source: null,
-    };
-    const marking = {
-      ownerOrgId: t.coordinatorOrgId,
-      authorMemberId: null,
-      tlp: 'CLEAR' as const,
-      sharingGroupId: null,
-      embargoUntil: null,
-      sharedOrgIds: [],
-      namedMemberIds: [],
-      embargoOrgIds: [],
-    };
+    });
     const { id } = await inTx(t.services.db, (tx) =>
-      t.services.advisories.importDocument(tx, { orgId: null, memberId: null }, 'test:imported-1', doc, marking),
+      t.services.advisories.importDocument(
+        tx,
+        { orgId: null, memberId: null },
+        'test:imported-1',
+        doc,
+        marking(t.coordinatorOrgId),
+      ),
     );
     // Whether or not a listener heard it, two checks later the finding exists.
     await t.services.exposure.checkConsistency();

@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schemaSet } from '../../src/formats/csaf/schema-set.js';
 import { cycloneDx16Schema } from '../../src/formats/vex/index.js';
+import { CLI_BIN, execCli } from '../cli-run.js';
 import { startTestApp, type TestApp, type TestOrg } from '../harness.js';
 import { advisoryBody, cdx, publish } from './helpers.js';
 
@@ -18,26 +19,13 @@ import { advisoryBody, cdx, publish } from './helpers.js';
 type Loose = Record<string, any>;
 
 const run = promisify(execFile);
-const BIN = join(import.meta.dirname, '..', '..', 'src', 'cli', 'bin.ts');
 const SARIF_URI = 'https://json.schemastore.org/sarif-2.1.0-rtm.5.json';
 const sarifSchema = schemaSet([{ file: 'sarif/sarif-2.1.0-rtm.5.json', uris: [SARIF_URI] }], {
   draft: 'draft-07',
   unicodeRegExp: false,
 })(SARIF_URI);
 
-async function cli(args: string[], env: Record<string, string> = {}) {
-  try {
-    const r = await run(process.execPath, ['--import', 'tsx', BIN, ...args], {
-      env: { ...process.env, CLEARINGHOUSE_LOG_LEVEL: 'silent', ...env },
-      timeout: 240_000,
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
+const cli = (args: string[], env: Record<string, string> = {}) => execCli(args, { env, timeout: 240_000 });
 
 /** Per-test time: each CLI run starts a Node process with the TypeScript loader (slow on a busy 2-core machine). */
 const T = 400_000;
@@ -260,7 +248,7 @@ describe('exposure CLI against a server', () => {
     writeFileSync(big, cdx(purls));
     expect(statSync(big).size).toBeGreaterThan(1024 * 1024);
     const quote = (a: string) => `'${a.replace(/'/g, "'\\''")}'`;
-    const line = [process.execPath, '--import', 'tsx', BIN, ...g(op), 'sbom', 'upload', big, '--asset', 'big']
+    const line = [process.execPath, '--import', 'tsx', CLI_BIN, ...g(op), 'sbom', 'upload', big, '--asset', 'big']
       .map(quote)
       .join(' ');
     const r = await run('script', ['-qec', line, '/dev/null'], {
