@@ -30,36 +30,35 @@ export function registerRunRoutes(app: FastifyInstance, r: RouteRegistry, s: Ser
     query: runListQuerySchema,
     handler: async ({ caller, params, query }) => s.reviewRuns.list(caller, params.id, query),
   });
-  r.add(app, {
-    method: 'GET',
-    url: `${base}/:runId`,
-    summary: 'One run: status, progress, scores and metrics, usage, comparison with the reference run',
-    tags,
-    params: runParams,
-    handler: async ({ caller, params }) => s.reviewRuns.get(caller, params.id, params.runId),
-  });
-  r.add(app, {
-    method: 'GET',
-    url: `${base}/:runId/samples`,
-    summary: 'Per-sample results: transcripts with the raw-transcript scope, scores and usage otherwise',
-    tags,
-    params: runParams,
-    handler: async ({ caller, params }) => s.reviewRuns.samples(caller, params.id, params.runId),
-  });
-  r.add(app, {
-    method: 'GET',
-    url: `${base}/:runId/evallog`,
-    summary: 'The run as an Inspect EvalLog (format version 2); samples only with the raw-transcript scope',
-    tags,
-    params: runParams,
-    handler: async ({ caller, params }) => s.reviewRuns.evalLog(caller, params.id, params.runId),
-  });
-  r.add(app, {
-    method: 'POST',
-    url: `${base}/:runId/cancel`,
-    summary: 'Cancel a queued or running run',
-    tags,
-    params: runParams,
-    handler: async ({ caller, params }) => s.reviewRuns.cancel(caller, params.id, params.runId),
-  });
+  // One run the caller may see (the service looks it up through the window's access rule), read or acted on.
+  const runRoutes: [
+    method: 'GET' | 'POST',
+    path: string,
+    call: 'get' | 'samples' | 'evalLog' | 'cancel',
+    summary: string,
+  ][] = [
+    ['GET', '', 'get', 'One run: status, progress, scores and metrics, usage, comparison with the reference run'],
+    [
+      'GET',
+      '/samples',
+      'samples',
+      'Per-sample results: transcripts with the raw-transcript scope, scores and usage otherwise',
+    ],
+    [
+      'GET',
+      '/evallog',
+      'evalLog',
+      'The run as an Inspect EvalLog (format version 2); samples only with the raw-transcript scope',
+    ],
+    ['POST', '/cancel', 'cancel', 'Cancel a queued or running run'],
+  ];
+  for (const [method, path, call, summary] of runRoutes)
+    r.add(app, {
+      method,
+      url: `${base}/:runId${path}`,
+      summary,
+      tags,
+      params: runParams,
+      handler: async ({ caller, params }) => s.reviewRuns[call](caller, params.id, params.runId),
+    });
 }
