@@ -17,7 +17,6 @@ import {
   addComp,
   addHolder,
   type Comp,
-  covers,
   type Entry,
   entryMatches,
   forEachHit,
@@ -342,8 +341,9 @@ export class MatchIndex {
 
   /**
    * Compile one `affected[]` entry: its ranges' events become bounds and intervals; then each listed version that
-   * parses is looked up once in its space: inside an interval already (the common case: listed versions mostly lie in
-   * the entry's own ranges) it adds nothing, equal to a bound it adds that bound's point, else it becomes a bound.
+   * parses is first compared with the ends of the entry's intervals: inside one already (the common case: listed
+   * versions mostly lie in the entry's own ranges) it adds nothing; else it is looked up in its space: equal to a
+   * bound it adds that bound's point, otherwise it becomes a bound.
    */
   private entry(adv: Adv, pkg: Pkg, base: string, release: string | null, af: OsvAffected): Entry {
     const parts: Part[] = [];
@@ -384,8 +384,8 @@ export class MatchIndex {
       }
       const slot = slotOf(pkg, eco!);
       const part = this.part(parts, slot);
+      if (slot.space.inIntervals(p, part.iv)) continue;
       let pos = slot.space.position(p);
-      if (covers(part.iv, pos)) continue;
       if ((pos & 1) === 0) pos = 2 * addBound(pkg, slot, p, parts) + 1;
       part.iv.push(pos, pos + 1);
     }

@@ -51,6 +51,23 @@ export class VersionSpace {
     return 2 * i + (eq ? 1 : 0);
   }
 
+  /**
+   * Whether a parsed version lies at or above threshold t, by one comparison with the bound t names (t = 2k+1:
+   * >= bound k; t = 2k+2: > bound k; t = 0: always), without a search.
+   */
+  atOrAbove(p: unknown, t: number): boolean {
+    if (t <= 0) return true;
+    if (t === Number.POSITIVE_INFINITY) return false;
+    const c = this.scheme.compare(p, this.bounds[(t - 1) >> 1]);
+    return (t & 1) === 1 ? c >= 0 : c > 0;
+  }
+
+  /** Whether a parsed version lies in one of the intervals (two comparisons each). */
+  inIntervals(p: unknown, iv: readonly number[]): boolean {
+    for (let i = 0; i < iv.length; i += 2) if (this.atOrAbove(p, iv[i]!) && !this.atOrAbove(p, iv[i + 1]!)) return true;
+    return false;
+  }
+
   /** Index of a version that was added. */
   indexOf(p: unknown): number {
     return this.lower(p);
