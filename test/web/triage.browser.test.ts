@@ -33,7 +33,15 @@ const FLAW =
   'endpoint with the payload 3. list the tables and see the audit table gone. Versions before 3.4.1 are affected.';
 const TITLE_A = 'SQL injection through the ledger table sort parameter';
 const TITLE_B = 'Ledger table sort parameter allows SQL injection (second finder)';
+const TITLE_C = 'Markup in ledger HTML export column headers is not escaped';
+const NEAR =
+  'ReportTable.render() in ledgerkit/tables/render.py writes the names given in its columns argument into the HTML ' +
+  'export as they are. A header name holding markup is kept unescaped, so whoever opens the exported sheet in a ' +
+  'browser runs the script of the person who named the column.';
 const TITLE_RED = 'Private note: ledger sort injection seen at the bank';
+
+/** A literal inside a regular expression. */
+const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 interface AxeViolation {
   id: string;
@@ -76,6 +84,8 @@ interface AxeViolation {
       title: TITLE_B,
       description: `${FLAW} Found again by our scanner.`,
     });
+    // Near but not the same flaw (same package, function and file): a suggestion, not an attachment.
+    await submit('c', t.federal_agency!.token, { ...ledger, title: TITLE_C, description: NEAR });
     // RED, named to nobody else: the coordinator may not see it, in a cluster or anywhere.
     await submit('red', t['infrastructure_operator:financial_services']!.token, {
       ...ledger,
@@ -93,6 +103,13 @@ interface AxeViolation {
     // The precondition of the journey: the two visible duplicates share one cluster.
     expect(found?.reportIds.sort()).toEqual([ids.a, ids.b].sort());
     clusterId = found!.id;
+    // The RED copy joined the same cluster: the pages must leave it out for the coordinator.
+    const red = await server.runtime.services.db.kysely
+      .selectFrom('triage_members')
+      .select('cluster_id')
+      .where('report_id', '=', ids.red!)
+      .executeTakeFirst();
+    expect(red?.cluster_id).toBe(clusterId);
   }, LONG);
 
   afterAll(async () => {
@@ -195,7 +212,10 @@ interface AxeViolation {
       await page.getByRole('checkbox', { name: TITLE_A, exact: true }).focus();
       await page.keyboard.press('Space');
       expect(await page.getByRole('checkbox', { name: TITLE_A, exact: true }).isChecked()).toBe(false);
-      await page.getByLabel('Reason (kept with the correction)').first().fill('different finders, separate fix');
+      await page
+        .getByRole('form', { name: 'Split reports out' })
+        .getByLabel('Reason (kept with the correction)')
+        .fill('different finders, separate fix');
       await page.getByRole('button', { name: 'Split the selected out…' }).focus();
       await page.keyboard.press('Enter');
       const confirm = page.getByRole('button', { name: 'Confirm split' });
@@ -207,7 +227,7 @@ interface AxeViolation {
         .getByRole('table', { name: /Coordinator corrections/ })
         .getByText('different finders')
         .waitFor();
-      const after = await page.locator('main section.card h3').allInnerTexts();
+      const after = await page.locator('main section.member h3').allInnerTexts();
       expect(after).toEqual([TITLE_A]);
 
       // The new cluster holds the report split out; merging with no cluster chosen shows the API's field error.
@@ -223,7 +243,10 @@ interface AxeViolation {
       expect(await mergeSelect.getAttribute('aria-describedby')).toContain('merge-into-err');
       await check(page, 'cluster-merge-refused');
       await mergeSelect.selectOption({ label: `split from: ${TITLE_A} (1 report(s))` });
-      await page.getByLabel('Reason (kept with the correction)').nth(1).fill('same flaw after all');
+      await page
+        .getByRole('form', { name: 'Merge with another cluster' })
+        .getByLabel('Reason (kept with the correction)')
+        .fill('same flaw after all');
       await page.getByRole('button', { name: 'Merge into the chosen cluster' }).click();
       // The emptied cluster is left for the one merged into, which says what happened.
       await page.getByRole('heading', { level: 1, name: `Cluster: ${TITLE_A}` }).waitFor();
@@ -233,7 +256,7 @@ interface AxeViolation {
         .getByRole('status')
         .filter({ hasText: 'Merged 1 report(s) into this cluster; it now holds 2' })
         .waitFor();
-      expect((await page.locator('main section.card h3').allInnerTexts()).sort()).toEqual([TITLE_A, TITLE_B].sort());
+      expect((await page.locator('main section.member h3').allInnerTexts()).sort()).toEqual([TITLE_A, TITLE_B].sort());
       const corrections = await page
         .getByRole('table', { name: /Coordinator corrections/ })
         .locator('tbody tr')
@@ -248,6 +271,53 @@ interface AxeViolation {
         server.tokens.coordinator!.token,
       );
       expect(api.reports.map((r) => r.id).sort()).toEqual([ids.a, ids.b].sort());
+      await page.context().close();
+    },
+    LONG,
+  );
+
+  it(
+    'a coordinator sees a suggested candidate with its evidence and merges the suggested cluster',
+    async () => {
+      const page = await newPage();
+      await signIn(page, 'admin@clearinghouse.local');
+      await page.goto(`${server.url}/inbox`);
+      await settle(page);
+      const row = page.locator('table.data tbody tr', { hasText: TITLE_C });
+      await row.getByRole('link', { name: /alone in the cluster of/ }).click();
+      await page.getByRole('heading', { level: 1, name: `Cluster: ${TITLE_C}` }).waitFor();
+      await settle(page);
+      const suggestion = page.getByRole('table', { name: /Evidence for the suggestion/ });
+      await suggestion.waitFor();
+      const lines = await suggestion.locator('tbody tr').allInnerTexts();
+      expect(lines).toContain('code\tshared code/path/function: reporttable.render, ledgerkit/tables/render.py\t0.25');
+      expect(lines).toContain('package\tpypi/ledgerkit\t0.15');
+      // The candidate is named by its title (the reader may see it), with the score.
+      await page
+        .locator('#sugg-h ~ div p')
+        .filter({
+          hasText: new RegExp(
+            `^(${esc(TITLE_A)}|${esc(TITLE_B)}) may duplicate ${esc(TITLE_C)} \\(score 0\\.\\d\\d\\)$`,
+          ),
+        })
+        .waitFor();
+      await check(page, 'cluster-suggestion');
+      const select = page.getByLabel('Cluster to merge into');
+      const option = await select.locator('option', { hasText: /^suggested: / }).innerText();
+      expect(option).toMatch(/^suggested: .+ \(score 0\.\d\d, 2 report\(s\)\)$/);
+      await select.focus();
+      await select.selectOption({ label: option });
+      await page.getByRole('button', { name: 'Merge into the chosen cluster' }).focus();
+      await page.keyboard.press('Enter');
+      await page
+        .getByRole('status')
+        .filter({ hasText: 'Merged 1 report(s) into this cluster; it now holds 3' })
+        .waitFor();
+      expect(page.url()).toContain(clusterId);
+      expect((await page.locator('main section.member h3').allInnerTexts()).sort()).toEqual(
+        [TITLE_A, TITLE_B, TITLE_C].sort(),
+      );
+      expect(await main(page).innerText()).not.toContain(TITLE_RED);
       await page.context().close();
     },
     LONG,

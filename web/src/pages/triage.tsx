@@ -173,7 +173,7 @@ function ClusterBody({
       )}
       <h2>Reports and their evidence</h2>
       {c.reports.map((r) => (
-        <section key={r.id} className="card" aria-labelledby={`rep-${r.id}`}>
+        <section key={r.id} className="member" aria-labelledby={`rep-${r.id}`}>
           <h3 id={`rep-${r.id}`}>
             <Link to={`/reports/${r.id}`}>{r.title}</Link>
           </h3>
@@ -207,9 +207,16 @@ function ClusterBody({
           <EvidenceTable evidence={r.membership?.evidence ?? []} caption={`Evidence for “${r.title}”`} />
         </section>
       ))}
-      <SplitForm c={c} onDone={onChanged} />
-      <MergeForm c={c} />
+      {c.reports.length > 1 ? (
+        <SplitForm c={c} onDone={onChanged} />
+      ) : (
+        <section aria-labelledby="split-h">
+          <h2 id="split-h">Split reports out</h2>
+          <p className="empty">This cluster holds one report you may see: there is nothing to split.</p>
+        </section>
+      )}
       <Suggestions c={c} />
+      <MergeForm c={c} />
       <Corrections c={c} />
     </article>
   );
@@ -220,9 +227,14 @@ function SplitForm({ c, onDone }: { c: ClusterView; onDone: (m: { text: string; 
   const [reason, setReason] = useState('');
   const [confirming, setConfirming] = useState(false);
   // The confirmation replaces the button that asked for it: focus moves to its first button.
+  // Cancel puts focus back on the button that asked.
   const confirmRef = useRef<HTMLButtonElement>(null);
+  const askRef = useRef<HTMLButtonElement>(null);
+  const asked = useRef(false);
   useEffect(() => {
     if (confirming) confirmRef.current?.focus();
+    else if (asked.current) askRef.current?.focus();
+    asked.current = confirming;
   }, [confirming]);
   const split = useAction(async () => {
     const ids = c.reports.map((r) => r.id).filter((id) => picked.has(id));
@@ -277,7 +289,7 @@ function SplitForm({ c, onDone }: { c: ClusterView; onDone: (m: { text: string; 
           {(p) => <input {...p} value={reason} onChange={(e) => setReason(e.target.value)} />}
         </Field>
         {!confirming ? (
-          <button type="submit" disabled={picked.size === 0}>
+          <button type="submit" ref={askRef} disabled={picked.size === 0}>
             Split the selected out…
           </button>
         ) : (
@@ -399,9 +411,9 @@ function Suggestions({ c }: { c: ClusterView }) {
         <p className="empty">No suggestions: no report you may see scored between the suggest and attach thresholds.</p>
       ) : (
         c.suggestions.map((s) => (
-          <div key={`${s.reportId}:${s.candidateReportId}`} className="card">
+          <div key={`${s.reportId}:${s.candidateReportId}`} className="member">
             <p>
-              <Link to={`/reports/${s.candidateReportId}`}>{shortId(s.candidateReportId)}</Link> may duplicate{' '}
+              <ReportTitle id={s.candidateReportId} /> may duplicate{' '}
               <Link to={`/reports/${s.reportId}`}>{titleOf(s.reportId)}</Link> (score {weight(s.score)})
             </p>
             <EvidenceTable
@@ -413,6 +425,12 @@ function Suggestions({ c }: { c: ClusterView }) {
       )}
     </section>
   );
+}
+
+/** A report named by its title, read through the API (a report the viewer may not see keeps its short id). */
+function ReportTitle({ id }: { id: string }) {
+  const r = useApi<{ title: string }>(`/api/v1/reports/${encodeURIComponent(id)}`);
+  return <Link to={`/reports/${id}`}>{r.data?.title ?? shortId(id)}</Link>;
 }
 
 function Corrections({ c }: { c: ClusterView }) {
