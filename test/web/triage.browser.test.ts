@@ -38,6 +38,11 @@ const NEAR =
   'ReportTable.render() in ledgerkit/tables/render.py writes the names given in its columns argument into the HTML ' +
   'export as they are. A header name holding markup is kept unescaped, so whoever opens the exported sheet in a ' +
   'browser runs the script of the person who named the column.';
+const ADV_TEXT =
+  'The thumbnail worker of tinythumbs passes the uploaded file name to ImageMagick through shell=True in ' +
+  'tinythumbs/worker.py, so a name such as "a.png;id" runs a command as the worker user. Upload any image whose ' +
+  'name ends in a shell command and read the command output in the worker log. Fixed in 1.9.3 by passing a list.';
+const TITLE_D = 'Command injection through upload names in the tinythumbs worker';
 const TITLE_RED = 'Private note: ledger sort injection seen at the bank';
 
 /** A literal inside a regular expression. */
@@ -92,6 +97,27 @@ interface AxeViolation {
       title: TITLE_RED,
       description: `${FLAW} Seen on our own ledger service.`,
       marking: { tlp: 'RED' },
+    });
+    // A published advisory, and a report describing it: its cluster stands for the advisory.
+    const adv = await server.api<{ id: string }>('POST', '/api/v1/advisories', t.coordinator!.token, {
+      summary: 'Shell command injection in tinythumbs thumbnail worker',
+      details: ADV_TEXT,
+      aliases: ['CVE-2099-7771'],
+      affected: [
+        {
+          package: { ecosystem: 'PyPI', name: 'tinythumbs' },
+          ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '1.9.3' }] }],
+        },
+      ],
+      marking: { tlp: 'CLEAR' },
+    });
+    ids.advisory = adv.id;
+    await submit('d', t['infrastructure_operator:financial_services']!.token, {
+      title: TITLE_D,
+      description: `${ADV_TEXT} Seen in our document portal.`,
+      aliases: ['CVE-2099-7771'],
+      affected: [{ purl: 'pkg:pypi/tinythumbs@1.9.2' }],
+      cweIds: ['CWE-78'],
     });
     await server.api('POST', '/api/v1/triage/run', t.coordinator!.token, {});
     const list = await server.api<{ items: { id: string; reportIds: string[] }[] }>(
@@ -318,6 +344,36 @@ interface AxeViolation {
         [TITLE_A, TITLE_B, TITLE_C].sort(),
       );
       expect(await main(page).innerText()).not.toContain(TITLE_RED);
+      await page.context().close();
+    },
+    LONG,
+  );
+
+  it(
+    'a coordinator lists the clusters and follows a cluster to the published advisory it stands for',
+    async () => {
+      const page = await newPage();
+      await signIn(page, 'admin@clearinghouse.local');
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Clusters', exact: true }).click();
+      await settle(page);
+      const list = page.getByRole('table', { name: 'Clusters with two or more reports' });
+      await list.getByRole('link', { name: TITLE_A }).waitFor();
+      expect(await main(page).innerText()).not.toContain(TITLE_RED);
+      await check(page, 'clusters');
+      await page.goto(`${server.url}/inbox`);
+      await settle(page);
+      await page
+        .locator('table.data tbody tr', { hasText: TITLE_D })
+        .getByRole('link', { name: /in the cluster of/ })
+        .click();
+      await page.getByRole('heading', { level: 1, name: `Cluster: ${TITLE_D}` }).waitFor();
+      await settle(page);
+      const meta = page.locator('main .meta');
+      expect(await meta.innerText()).toContain(`matches the published advisory ${ids.advisory}`);
+      await page.getByText(`matched advisory ${ids.advisory}`).waitFor();
+      await check(page, 'cluster-advisory');
+      await meta.getByRole('link', { name: ids.advisory }).click();
+      await page.getByRole('heading', { level: 1, name: /tinythumbs/ }).waitFor();
       await page.context().close();
     },
     LONG,
