@@ -6,7 +6,7 @@
  * reproduction; a member of another organisation gets no cluster page and no report of another organisation. axe-core
  * runs on every new page (no serious or critical violation). Without /usr/bin/chromium the suite is skipped.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
@@ -54,6 +54,9 @@ interface AxeViolation {
   help: string;
   nodes: { target: unknown[] }[];
 }
+
+/** Every axe violation of any impact, by page (written to the screenshots folder). */
+const axeResults: Record<string, string[]> = {};
 
 (HAVE_CHROMIUM ? describe : describe.skip)('triage pages in Chromium', () => {
   let server: PortalServer;
@@ -141,6 +144,7 @@ interface AxeViolation {
   afterAll(async () => {
     await browser?.close();
     await server?.close();
+    writeFileSync(join(SHOTS, 'axe-results.json'), `${JSON.stringify(axeResults, null, 2)}\n`);
   }, LONG);
 
   async function newPage(): Promise<Page> {
@@ -167,9 +171,10 @@ interface AxeViolation {
       const w = window as unknown as { axe: { run(c: Document): Promise<{ violations: AxeViolation[] }> } };
       return (await w.axe.run(document)).violations;
     });
-    const serious = violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+    const describe = (v: AxeViolation) =>
+      `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`;
+    const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map(describe);
+    axeResults[name] = violations.map(describe);
     expect(serious, `axe on ${name}`).toEqual([]);
   }
 
