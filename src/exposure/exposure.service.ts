@@ -219,8 +219,8 @@ export class ExposureService {
   }
 
   /**
-   * Put an advisory (the document, or none when it is gone) into the index and bring the findings of every asset it
-   * touched before or touches now in line, in `tx`; audited when findings changed.
+   * Put an advisory (the document, or none when it is gone) into the index and bring the findings of its alias groups
+   * before and after the change in line on every asset, in `tx`; audited when findings changed.
    */
   private async rematchAdvisory(tx: Q, id: string, doc: AdvisoryDoc | undefined, cause: string): Promise<SyncCounts> {
     // Only findings of the advisory's alias group, before and after the change (groups it merges or splits), change.

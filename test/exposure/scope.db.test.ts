@@ -1,7 +1,8 @@
 /**
  * An advisory change reconciles only the findings of its alias groups (before and after the change) on the touched
  * assets: a merge and a split by the advisory's aliases still give one finding per flaw, and findings of other
- * groups on the same asset are left exactly as they were. A model an SBOM lists twice is one component.
+ * groups on the same asset are left exactly as they were; a group renamed by a merge is renamed on every asset, also
+ * those the changed advisory does not touch. A model an SBOM lists twice is one component.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeBackends } from '../backends.js';
@@ -20,7 +21,13 @@ describeBackends('exposure: advisory changes reconcile their alias groups', (bac
       .selectAll()
       .where('org_id' as never, '=', a.orgId as never)
       .orderBy('id' as never)
-      .execute()) as unknown as { id: string; advisory_ids: string; resolved_at: string | null; updated_at: string }[];
+      .execute()) as unknown as {
+      id: string;
+      advisory_ids: string;
+      group_key: string;
+      resolved_at: string | null;
+      updated_at: string;
+    }[];
 
   beforeAll(async () => {
     t = await startTestApp(backend, { clock: () => now });
@@ -48,6 +55,27 @@ describeBackends('exposure: advisory changes reconcile their alias groups', (bac
     // The finding of the other group on the same asset was not rewritten by any of these changes.
     const after = (await rows()).find((r) => r.id === bystander.id)!;
     expect(after).toEqual(bystander);
+  });
+
+  it('an alias added to an older advisory renames the group of the other record on an asset it does not touch', async () => {
+    const older = await publish(t, on('alias-left', '1.0.0', { summary: 'Older record' }));
+    const newer = await publish(t, on('alias-right', '1.0.0', { summary: 'Newer record', aliases: ['CVE-2099-8102'] }));
+    expect((await upload(t, a, 'right only', cdx(['pkg:npm/alias-right@1.0.0']))).status).toBe(201);
+    const groupOnRight = async () =>
+      (await rows())
+        .filter((r) => r.resolved_at === null && JSON.parse(r.advisory_ids).includes(newer))
+        .map((r) => r.group_key);
+    expect(await groupOnRight()).toEqual([newer]);
+    const patch = await t.req('PATCH', `/api/v1/advisories/${older}`, {
+      token: t.adminToken,
+      body: { aliases: ['CVE-2099-8102'] },
+    });
+    expect(patch.status, patch.raw).toBe(200);
+    // The group is now named by the older record, on the asset that holds only the newer one's package too.
+    expect(await groupOnRight()).toEqual([older]);
+    const assetIds = (await t.services.db.kysely.selectFrom('exposure_assets').select('id').execute()).map((x) => x.id);
+    const wanted = assetIds.flatMap((id) => t.services.exposure.index.desired(id).map((d) => d.groupKey));
+    expect(wanted.filter((g) => g === newer)).toEqual([]);
   });
 
   it('a model listed twice in an SBOM is one finding, and an advisory change leaves it one', async () => {
