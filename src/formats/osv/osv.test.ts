@@ -92,12 +92,14 @@ describe('decodeOsv on real records', () => {
       expect(res.value.modified, String(r.id)).toBe(r.published);
       expect(res.warnings).toContain('/modified: the zero time (not set), the published time was used');
     }
-    const both = decodeOsv({ ...zero[0], published: '0001-01-01T00:00:00Z', modified: '2024-05-01T00:00:00Z' });
+    const both = decodeOsv({ ...zero[0]!, published: '0001-01-01T00:00:00Z', modified: '2024-05-01T00:00:00Z' });
     expect(both.ok && both.value.published).toBe('2024-05-01T00:00:00Z');
     expect(both.ok && both.value.modified).toBe('2024-05-01T00:00:00Z');
     // and a CSAF export of it releases the document in the record's own year
-    const tracking = trackingOf(asDoc(decoded(zero[0])), {}) as { initial_release_date: string };
-    expect(tracking.initial_release_date.slice(0, 4)).toBe(String(zero[0].published).slice(0, 4));
+    const first = zero[0]!;
+    const publisher = { category: 'coordinator', name: 'Test', namespace: 'https://example.org' } as const;
+    const tracking = trackingOf(asDoc(decoded(first)), { publisher }) as { initial_release_date: string };
+    expect(tracking.initial_release_date.slice(0, 4)).toBe(String(first.published).slice(0, 4));
   });
 });
 
