@@ -1,6 +1,6 @@
 /** Storage of markings: one `markings` row per object plus its share, embargo-party and named-member lists. */
 import type { Q } from '../db/tx.js';
-import type { Marking, Tlp } from './marking.js';
+import { clearMarking, type Marking, type Tlp } from './marking.js';
 
 export async function insertMarking(q: Q, objectId: string, objectType: string, m: Marking): Promise<void> {
   await q
@@ -52,16 +52,15 @@ export async function loadMarkings(q: Q, objectIds: readonly string[]): Promise<
   const ids = [...new Set(objectIds)];
   const rows = await q.selectFrom('markings').selectAll().where('object_id', 'in', ids).execute();
   for (const r of rows) {
-    out.set(r.object_id, {
-      ownerOrgId: r.owner_org_id,
-      authorMemberId: r.author_member_id,
-      tlp: r.tlp as Tlp,
-      sharingGroupId: r.sharing_group_id,
-      embargoUntil: r.embargo_until,
-      sharedOrgIds: [],
-      namedMemberIds: [],
-      embargoOrgIds: [],
-    });
+    out.set(
+      r.object_id,
+      clearMarking(r.owner_org_id, {
+        authorMemberId: r.author_member_id,
+        tlp: r.tlp as Tlp,
+        sharingGroupId: r.sharing_group_id,
+        embargoUntil: r.embargo_until,
+      }),
+    );
   }
   const orgs = await q.selectFrom('marking_orgs').selectAll().where('object_id', 'in', ids).execute();
   for (const o of orgs) {

@@ -5,7 +5,7 @@
  * batch fails to write, its records are retried one per transaction so that a record the database refuses is rejected
  * alone and no batch is ever half-written.
  */
-import type { Marking, Tlp } from '../../access/marking.js';
+import { clearMarking, type Marking, type Tlp } from '../../access/marking.js';
 import type { AuditActor } from '../../audit/audit.js';
 import type { AuditService } from '../../audit/audit.service.js';
 import type { Db } from '../../db/connect.js';
@@ -131,16 +131,8 @@ export class ImportService {
     const p = requireCoordinator(caller);
     const actor = actorOf(p);
     const summary = emptySummary(format);
-    const marking = (tlp: Tlp | null): Marking => ({
-      ownerOrgId: p.viewer.orgId,
-      authorMemberId: p.viewer.memberId ?? null,
-      tlp: tlp ?? 'CLEAR',
-      sharingGroupId: null,
-      embargoUntil: null,
-      sharedOrgIds: [],
-      namedMemberIds: [],
-      embargoOrgIds: [],
-    });
+    const marking = (tlp: Tlp | null): Marking =>
+      clearMarking(p.viewer.orgId, { authorMemberId: p.viewer.memberId ?? null, tlp: tlp ?? 'CLEAR' });
     let pending: Pending[] = [];
     const flush = async () => {
       if (pending.length > 0) await this.writeBatch(actor, pending, marking, summary);
