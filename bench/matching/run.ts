@@ -43,8 +43,15 @@ const SEED = opt('seed', 42);
 const JSON_OUT = args.includes('--json');
 const B0_SAMPLE = opt('b0-sample', 20);
 const RUNS = opt('runs', 200);
+/** Operations run before each measured loop and not counted, so the JIT has compiled the paths (drawn apart). */
+const WARMUP = opt('warmup', 50);
 
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
+/** Each timed section starts from a collected heap, so it is not charged with the garbage of the one before. */
+const settle = () => {
+  gc();
+  gc();
+};
 const heapMb = () => {
   gc();
   gc();
@@ -96,6 +103,7 @@ const heapInv = heapMb() - portfolioMb; // the bench's own copy of the portfolio
 const stats = idx.stats();
 log(`index: ${stats.packages} packages, ${stats.components} distinct components, ${stats.references} references`);
 
+settle();
 let c = cpuNow();
 t = now();
 const all = idx.rematchAll();
@@ -110,6 +118,12 @@ log(`findings: ${all.findings} on ${all.affectedComponents} affected distinct co
 
 // ---- new SBOM -> findings (parse included) ----
 const sboms = Array.from({ length: 8 }, () => cyclonedxJson(makeInventory(candidates, COMPONENTS, draw), 1_000_000));
+for (let r = 0; r < WARMUP; r++) {
+  idx.upsertInventory(`warm${r}`, componentsOfCycloneDx(sboms[r % sboms.length]!));
+  idx.findingsForInventory(`warm${r}`);
+  idx.removeInventory(`warm${r}`);
+}
+settle();
 const sbomMs: number[] = [];
 const sbomCpuMs: number[] = [];
 for (let r = 0; r < RUNS; r++) {
@@ -124,6 +138,17 @@ for (let r = 0; r < RUNS; r++) {
 }
 
 // ---- new advisory -> affected inventories ----
+{
+  // other advisories than the measured ones (their own random stream), added and removed again
+  const warm = rng(SEED + 1);
+  for (let r = 0; r < WARMUP; r++) {
+    const a = { ...advisories[Math.floor(warm() * base)]!, id: `WARM-${r}`, withdrawn: null };
+    idx.upsertAdvisory(a);
+    idx.inventoriesForAdvisory(a.id);
+    idx.removeAdvisory(a.id);
+  }
+}
+settle();
 const advMs: number[] = [];
 const advCpuMs: number[] = [];
 const advQueryMs: number[] = [];

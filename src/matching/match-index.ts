@@ -119,11 +119,11 @@ export class MatchIndex {
     for (const e of adv.entries) orEntryHolders(e, stamp, acc, words);
     let count = 0;
     for (let w = 0; w < words; w++) {
-      let word = acc[w]!;
-      while (word !== 0) {
-        word &= word - 1;
-        count++;
-      }
+      // population count of a 32-bit word (SWAR)
+      let x = acc[w]!;
+      x -= (x >>> 1) & 0x55555555;
+      x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+      count += (Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24) & 0xff;
     }
     const ids = this.inventoryIds;
     const out = new Array<string>(count);
