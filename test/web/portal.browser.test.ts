@@ -5,33 +5,28 @@
  * violation may remain), no Content-Security-Policy violation, and a screenshot of each page in
  * test-output/screenshots/ (ignored by git). Without /usr/bin/chromium the suite is skipped and says so.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleIncidentInput } from '../../src/enforcement/test-fixtures.js';
 import { projectRoot } from '../../src/paths.js';
 import { evidenceBody } from '../enforcement/world.js';
+import {
+  HAVE_CHROMIUM,
+  launchChromium,
+  openPage,
+  screenshotAndAxe,
+  settle as settleIn,
+  signIn as signInAs,
+  warnWithoutChromium,
+} from './journey.js';
 import { type PortalServer, startPortalServer } from './portal-server.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
-if (!HAVE_CHROMIUM)
-  console.warn(
-    `\n*** test/web/portal.browser.test.ts SKIPPED: ${CHROMIUM} is missing (apt-get install -y chromium); the browser journeys did not run ***\n`,
-  );
+warnWithoutChromium('test/web/portal.browser.test.ts', 'the browser journeys');
 
 const SHOTS = join(projectRoot(), 'test-output', 'screenshots');
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const LONG = 180_000;
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: unknown[] }[];
-}
 
 const axeResults: Record<string, { violations: string[]; serious: string[] }> = {};
 
@@ -44,20 +39,7 @@ const axeResults: Record<string, { violations: string[]; serious: string[] }> = 
     rmSync(SHOTS, { recursive: true, force: true });
     mkdirSync(SHOTS, { recursive: true });
     server = await startPortalServer();
-    // playwright-core gives each launch a fresh temporary profile (its own --user-data-dir).
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   }, LONG);
 
   afterAll(async () => {
@@ -67,52 +49,29 @@ const axeResults: Record<string, { violations: string[]; serious: string[] }> = 
       writeFileSync(join(SHOTS, 'axe-results.json'), `${JSON.stringify(axeResults, null, 2)}\n`);
   }, LONG);
 
-  async function newPage(timezoneId = 'UTC'): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await browser.newContext({ timezoneId, locale: 'en-US', viewport: { width: 1280, height: 900 } });
-    const page = await context.newPage();
-    page.setDefaultTimeout(30_000);
-    page.on('console', (m) => {
-      if (m.type() === 'error' && /Content.Security.Policy|Refused to/i.test(m.text())) consoleProblems.push(m.text());
-    });
-    page.on('pageerror', (e) => consoleProblems.push(`page error: ${e.message}`));
-    return { context, page };
-  }
+  const newPage = (timezoneId = 'UTC') =>
+    openPage(
+      browser,
+      {
+        onPageError: (m) => consoleProblems.push(`page error: ${m}`),
+        onCspError: (t) => consoleProblems.push(t),
+      },
+      timezoneId,
+    );
 
-  async function settle(page: Page): Promise<void> {
-    try {
-      await page.waitForFunction(() => document.querySelector('main h1') && !document.querySelector('main .loading'));
-    } catch (e) {
-      await page.screenshot({ path: join(SHOTS, 'failed-settle.png'), fullPage: true });
-      throw new Error(`page did not settle at ${page.url()}: ${await page.locator('body').innerText()}`, { cause: e });
-    }
-  }
+  const settle = (page: Page) => settleIn(page, SHOTS);
 
   const nav = (page: Page, name: string) =>
     page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true });
 
   /** Screenshot, then axe-core: no serious or critical violation on this page. */
   async function check(page: Page, name: string): Promise<void> {
-    await settle(page);
-    await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-    await page.evaluate(AXE_SOURCE);
-    const violations = await page.evaluate(async () => {
-      const w = window as unknown as { axe: { run(c: Document): Promise<{ violations: AxeViolation[] }> } };
-      return (await w.axe.run(document)).violations;
-    });
-    const describe = (v: AxeViolation) =>
-      `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`;
-    const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map(describe);
-    axeResults[name] = { violations: violations.map(describe), serious };
-    expect(serious, `axe on ${name}`).toEqual([]);
+    const axe = await screenshotAndAxe(page, SHOTS, name);
+    axeResults[name] = axe;
+    expect(axe.serious, `axe on ${name}`).toEqual([]);
   }
 
-  async function signIn(page: Page, email: string): Promise<void> {
-    await page.goto(`${server.url}/sign-in`);
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Password').fill(server.passwords[email]!);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
-  }
+  const signIn = (page: Page, email: string) => signInAs(page, server, email);
 
   const coordToken = () => server.tokens.coordinator!.token;
   let amberId = '';

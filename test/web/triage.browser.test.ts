@@ -6,24 +6,26 @@
  * reproduction; a member of another organisation gets no cluster page and no report of another organisation. axe-core
  * runs on every new page (no serious or critical violation). Without /usr/bin/chromium the suite is skipped.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/paths.js';
 import { reportBody } from '../harness.js';
+import {
+  HAVE_CHROMIUM,
+  launchChromium,
+  openPage,
+  screenshotAndAxe,
+  settle as settleIn,
+  signIn as signInAs,
+  warnWithoutChromium,
+} from './journey.js';
 import { type PortalServer, startPortalServer } from './portal-server.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
-if (!HAVE_CHROMIUM)
-  console.warn(
-    `\n*** test/web/triage.browser.test.ts SKIPPED: ${CHROMIUM} is missing; the triage journeys did not run ***\n`,
-  );
+warnWithoutChromium('test/web/triage.browser.test.ts', 'the triage journeys');
 
 const SHOTS = join(projectRoot(), 'test-output', 'screenshots', 'triage');
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const LONG = 240_000;
 
 const FLAW =
@@ -48,13 +50,6 @@ const TITLE_RED = 'Private note: ledger sort injection seen at the bank';
 /** A literal inside a regular expression. */
 const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: unknown[] }[];
-}
-
 /** Every axe violation of any impact, by page (written to the screenshots folder). */
 const axeResults: Record<string, string[]> = {};
 
@@ -68,11 +63,7 @@ const axeResults: Record<string, string[]> = {};
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
     server = await startPortalServer();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-sync'],
-    });
+    browser = await launchChromium();
     const t = server.tokens;
     const submit = async (name: string, token: string, over: Record<string, unknown>) => {
       const r = await server.api<{ id: string }>('POST', '/api/v1/reports', token, reportBody(over));
@@ -148,43 +139,18 @@ const axeResults: Record<string, string[]> = {};
   }, LONG);
 
   async function newPage(): Promise<Page> {
-    const context = await browser.newContext({
-      timezoneId: 'UTC',
-      locale: 'en-US',
-      viewport: { width: 1280, height: 900 },
-    });
-    const page = await context.newPage();
-    page.setDefaultTimeout(30_000);
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    return page;
+    return (await openPage(browser, { onPageError: (m) => pageErrors.push(m) })).page;
   }
 
-  async function settle(page: Page): Promise<void> {
-    await page.waitForFunction(() => document.querySelector('main h1') && !document.querySelector('main .loading'));
-  }
+  const settle = (page: Page) => settleIn(page, SHOTS);
 
   async function check(page: Page, name: string): Promise<void> {
-    await settle(page);
-    await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-    await page.evaluate(AXE_SOURCE);
-    const violations = await page.evaluate(async () => {
-      const w = window as unknown as { axe: { run(c: Document): Promise<{ violations: AxeViolation[] }> } };
-      return (await w.axe.run(document)).violations;
-    });
-    const describe = (v: AxeViolation) =>
-      `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`;
-    const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map(describe);
-    axeResults[name] = violations.map(describe);
-    expect(serious, `axe on ${name}`).toEqual([]);
+    const axe = await screenshotAndAxe(page, SHOTS, name);
+    axeResults[name] = axe.violations;
+    expect(axe.serious, `axe on ${name}`).toEqual([]);
   }
 
-  async function signIn(page: Page, email: string): Promise<void> {
-    await page.goto(`${server.url}/sign-in`);
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Password').fill(server.passwords[email]!);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
-  }
+  const signIn = (page: Page, email: string) => signInAs(page, server, email);
 
   const main = (page: Page) => page.locator('main');
 
