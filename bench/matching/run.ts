@@ -47,10 +47,14 @@ const RUNS = opt('runs', 200);
 const WARMUP = opt('warmup', 50);
 
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
-/** Each timed section starts from a collected heap, so it is not charged with the garbage of the one before. */
-const settle = () => {
+/**
+ * Each timed section starts from a collected heap, so it is not charged with the garbage of the one before; the pause
+ * lets the collector's background threads finish sweeping, whose CPU time would otherwise land on the first timings.
+ */
+const settle = async () => {
   gc();
   gc();
+  await new Promise((resolve) => setTimeout(resolve, 500));
 };
 const heapMb = () => {
   gc();
@@ -103,7 +107,7 @@ const heapInv = heapMb() - portfolioMb; // the bench's own copy of the portfolio
 const stats = idx.stats();
 log(`index: ${stats.packages} packages, ${stats.components} distinct components, ${stats.references} references`);
 
-settle();
+await settle();
 let c = cpuNow();
 t = now();
 const all = idx.rematchAll();
@@ -123,7 +127,7 @@ for (let r = 0; r < WARMUP; r++) {
   idx.findingsForInventory(`warm${r}`);
   idx.removeInventory(`warm${r}`);
 }
-settle();
+await settle();
 const sbomMs: number[] = [];
 const sbomCpuMs: number[] = [];
 for (let r = 0; r < RUNS; r++) {
@@ -148,7 +152,7 @@ for (let r = 0; r < RUNS; r++) {
     idx.removeAdvisory(a.id);
   }
 }
-settle();
+await settle();
 const advMs: number[] = [];
 const advCpuMs: number[] = [];
 const advQueryMs: number[] = [];
