@@ -3,7 +3,7 @@
  * aria-describedby), and a form that stops the browser's own validation, runs its action and lists the server's
  * issues in a summary that takes focus and links to each field.
  */
-import { type FormEvent, type ReactNode, useEffect, useId, useRef } from 'react';
+import { type ChangeEvent, type FormEvent, type ReactNode, useEffect, useId, useRef } from 'react';
 import type { ApiError, FieldIssue } from '../api';
 
 /** Issues of one field (exact path, or nested below it). */
@@ -58,6 +58,31 @@ export function Field({
         </p>
       )}
     </div>
+  );
+}
+
+/**
+ * A select of fixed choices for a `Field`: each option's value is the choice itself and its text `text(choice)` (the
+ * choice as it is by default).
+ */
+export function Choice({
+  choices,
+  text = (c) => c,
+  ...select
+}: ControlProps & {
+  value: string;
+  choices: readonly string[];
+  text?: (choice: string) => ReactNode;
+  onChange: (e: ChangeEvent<HTMLSelectElement>) => void;
+}) {
+  return (
+    <select {...select}>
+      {choices.map((c) => (
+        <option key={c} value={c}>
+          {text(c)}
+        </option>
+      ))}
+    </select>
   );
 }
 

@@ -6,7 +6,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { api } from '../api';
 import { type Column, DataTable, Table } from '../components/data-table';
-import { ApiForm, Field, issuesFor } from '../components/form';
+import { ApiForm, Choice, Field, issuesFor } from '../components/form';
 import { Link, navigate } from '../router';
 import { Async, PageTitle, shortId, TlpBadge, useAction, useApi, When } from '../ui';
 
@@ -552,15 +552,7 @@ export function ValidationPanel({ reportId, onRecorded }: { reportId: string; on
         onSubmit={() => void record.run()}
       >
         <Field label="Outcome" id="val-state" error={record.error} path="state">
-          {(p) => (
-            <select {...p} value={form.state} onChange={set('state')}>
-              {STATES.map((s) => (
-                <option key={s} value={s}>
-                  {stateText(s)}
-                </option>
-              ))}
-            </select>
-          )}
+          {(p) => <Choice {...p} value={form.state} onChange={set('state')} choices={STATES} text={stateText} />}
         </Field>
         <Field
           label="Reproduction script"

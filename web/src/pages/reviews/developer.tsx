@@ -7,7 +7,7 @@
 import { useState } from 'react';
 import { api } from '../../api';
 import { type Column, DataTable, Table } from '../../components/data-table';
-import { ApiForm, Field } from '../../components/form';
+import { ApiForm, Choice, Field } from '../../components/form';
 import type { Organisation } from '../../types';
 import { Async, shortId, useAction, useApi, viewerZone, When } from '../../ui';
 import {
@@ -95,13 +95,13 @@ export function Attachments({
         <ApiForm title="Add a model card or evaluation result" error={e} onSubmit={() => void act.run()}>
           <Field label="Document kind" error={e} path="attachments.0.kind">
             {(p) => (
-              <select {...p} value={kind} onChange={(ev) => setKind(ev.target.value)}>
-                {ATTACHMENT_KINDS.map((k) => (
-                  <option key={k} value={k}>
-                    {k === 'model_card' ? 'model card' : 'our own evaluation results'}
-                  </option>
-                ))}
-              </select>
+              <Choice
+                {...p}
+                value={kind}
+                onChange={(ev) => setKind(ev.target.value)}
+                choices={ATTACHMENT_KINDS}
+                text={(k) => (k === 'model_card' ? 'model card' : 'our own evaluation results')}
+              />
             )}
           </Field>
           <Field
@@ -161,13 +161,13 @@ export function CoveredStatus({ w, base, onChanged }: { w: ReviewWindow; base: s
         <ApiForm title="Record covered status" error={act.error} onSubmit={() => void act.run()}>
           <Field label="Covered status" error={act.error} path="status">
             {(p) => (
-              <select {...p} value={status} onChange={(ev) => setStatus(ev.target.value)}>
-                {COVERED_STATUSES.map((s) => (
-                  <option key={s} value={s}>
-                    {words(s)}
-                  </option>
-                ))}
-              </select>
+              <Choice
+                {...p}
+                value={status}
+                onChange={(ev) => setStatus(ev.target.value)}
+                choices={COVERED_STATUSES}
+                text={words}
+              />
             )}
           </Field>
           <Field

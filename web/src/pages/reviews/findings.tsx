@@ -2,7 +2,7 @@
 import { useState } from 'react';
 import { api } from '../../api';
 import { type Column, DataTable } from '../../components/data-table';
-import { ApiForm, Field } from '../../components/form';
+import { ApiForm, Choice, Field } from '../../components/form';
 import { type Loaded, TlpBadge, useAction } from '../../ui';
 import { FINDING_TYPES, type Finding, RESPONSES, type Run, SEVERITIES, words } from './types';
 
@@ -50,24 +50,10 @@ export function FindingForm({ base, runs, onCreated }: { base: string; runs: Run
         {(p) => <input {...p} value={f.title} onChange={set('title')} />}
       </Field>
       <Field label="Type" error={e} path="type">
-        {(p) => (
-          <select {...p} value={f.type} onChange={set('type')}>
-            {FINDING_TYPES.map((t) => (
-              <option key={t} value={t}>
-                {words(t)}
-              </option>
-            ))}
-          </select>
-        )}
+        {(p) => <Choice {...p} value={f.type} onChange={set('type')} choices={FINDING_TYPES} text={words} />}
       </Field>
       <Field label="Severity" error={e} path="severity">
-        {(p) => (
-          <select {...p} value={f.severity} onChange={set('severity')}>
-            {SEVERITIES.map((t) => (
-              <option key={t}>{t}</option>
-            ))}
-          </select>
-        )}
+        {(p) => <Choice {...p} value={f.severity} onChange={set('severity')} choices={SEVERITIES} />}
       </Field>
       <Field label="Finding description" id={ids.description} error={e} path="description">
         {(p) => <textarea {...p} rows={4} value={f.description} onChange={set('description')} />}
@@ -94,11 +80,12 @@ export function FindingForm({ base, runs, onCreated }: { base: string; runs: Run
       </Field>
       <Field label="Finding marking (TLP)" error={e} path="tlp">
         {(p) => (
-          <select {...p} value={f.tlp} onChange={set('tlp')}>
-            {['RED', 'AMBER+STRICT', 'AMBER', 'GREEN', 'CLEAR'].map((t) => (
-              <option key={t}>{t}</option>
-            ))}
-          </select>
+          <Choice
+            {...p}
+            value={f.tlp}
+            onChange={set('tlp')}
+            choices={['RED', 'AMBER+STRICT', 'AMBER', 'GREEN', 'CLEAR']}
+          />
         )}
       </Field>
       <button type="submit" disabled={act.busy}>
@@ -119,13 +106,7 @@ function Respond({ base, finding, onDone }: { base: string; finding: Finding; on
     <ApiForm error={act.error} onSubmit={() => void act.run()}>
       <Field label={`Response to ${finding.title}`} error={act.error} path="response">
         {(p) => (
-          <select {...p} value={value} onChange={(e) => setValue(e.target.value)}>
-            {RESPONSES.map((r) => (
-              <option key={r} value={r}>
-                {words(r)}
-              </option>
-            ))}
-          </select>
+          <Choice {...p} value={value} onChange={(e) => setValue(e.target.value)} choices={RESPONSES} text={words} />
         )}
       </Field>
       <Field label={`Note on ${finding.title}`} error={act.error} path="note">

@@ -5,7 +5,7 @@
 import { useState } from 'react';
 import { api } from '../../api';
 import { type Column, DataTable, Table } from '../../components/data-table';
-import { ApiForm, Field } from '../../components/form';
+import { ApiForm, Choice, Field } from '../../components/form';
 import { OrgName } from '../../orgs';
 import type { Organisation } from '../../types';
 import { Async, CopyButton, ErrorSummary, type Loaded, useAction, useApi } from '../../ui';
@@ -63,15 +63,7 @@ export function GrantForm({
         )}
       </Field>
       <Field label="Grant role" error={e} path="role">
-        {(p) => (
-          <select {...p} value={f.role} onChange={set('role')}>
-            {GRANT_ROLES.map((r) => (
-              <option key={r} value={r}>
-                {words(r)}
-              </option>
-            ))}
-          </select>
-        )}
+        {(p) => <Choice {...p} value={f.role} onChange={set('role')} choices={GRANT_ROLES} text={words} />}
       </Field>
       <p>
         <label>
