@@ -180,6 +180,16 @@ export function useAction<A extends unknown[], R>(fn: (...a: A) => Promise<R>) {
   return { run, busy, error, setError };
 }
 
+/**
+ * A form's values in one state: the values, their setter, and `set(k)`, the change handler of a text control that
+ * writes its value into field `k`.
+ */
+export function useFields<F extends object>(initial: F) {
+  const [f, setF] = useState(initial);
+  const set = (k: keyof F) => (e: { target: { value: string } }) => setF({ ...f, [k]: e.target.value });
+  return [f, setF, set] as const;
+}
+
 export function shortId(id: string): string {
   return id.length > 12 ? `${id.slice(0, 8)}…` : id;
 }

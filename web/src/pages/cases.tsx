@@ -4,7 +4,19 @@ import { OrgName, useOrgs } from '../orgs';
 import { Link, navigate } from '../router';
 import { isCoordinator, useSession } from '../session';
 import type { CaseDetail, CaseSummary, Page } from '../types';
-import { Async, ErrorSummary, Field, issuesFor, PageTitle, TlpBadge, useAction, useApi, viewerZone, When } from '../ui';
+import {
+  Async,
+  ErrorSummary,
+  Field,
+  issuesFor,
+  PageTitle,
+  TlpBadge,
+  useAction,
+  useApi,
+  useFields,
+  viewerZone,
+  When,
+} from '../ui';
 
 export function CasesPage() {
   const list = useApi<Page<CaseSummary>>('/api/v1/cases');
@@ -232,7 +244,7 @@ function Embargo({ c, reload }: { c: CaseDetail; reload: () => void }) {
 }
 
 function Publish({ c }: { c: CaseDetail }) {
-  const [f, setF] = useState({
+  const [f, setF, set] = useFields({
     summary: c.title,
     details: '',
     tlp: 'CLEAR',
@@ -242,7 +254,6 @@ function Publish({ c }: { c: CaseDetail }) {
     technicalImpact: 'partial',
     missionAndWellBeing: 'medium',
   });
-  const set = (k: keyof typeof f) => (e: { target: { value: string } }) => setF({ ...f, [k]: e.target.value });
   const pub = useAction(async () => {
     const body = {
       summary: f.summary,

@@ -4,7 +4,19 @@ import { OrgName, useOrgs } from '../orgs';
 import { Link, navigate, useLocation } from '../router';
 import { isCoordinator, useSession } from '../session';
 import type { Page, Report } from '../types';
-import { Async, ErrorSummary, Field, issuesFor, PageTitle, Severity, TlpBadge, useAction, useApi, When } from '../ui';
+import {
+  Async,
+  ErrorSummary,
+  Field,
+  issuesFor,
+  PageTitle,
+  Severity,
+  TlpBadge,
+  useAction,
+  useApi,
+  useFields,
+  When,
+} from '../ui';
 import { ValidationPanel } from './triage';
 
 const STATES = ['unvalidated', 'reproduced', 'could_not_reproduce', 'invalid'];
@@ -114,7 +126,7 @@ const splitList = (s: string) =>
     .filter(Boolean);
 
 export function NewReportPage() {
-  const [f, setF] = useState({
+  const [f, , set] = useFields({
     title: '',
     description: '',
     discoveryMethod: 'ai_autonomous',
@@ -128,7 +140,6 @@ export function NewReportPage() {
     cvssVector: '',
     tlp: 'AMBER',
   });
-  const set = (k: keyof typeof f) => (e: { target: { value: string } }) => setF({ ...f, [k]: e.target.value });
   const action = useAction(async () => {
     const events: Record<string, string>[] = [{ introduced: f.introduced || '0' }];
     if (f.fixed) events.push({ fixed: f.fixed });

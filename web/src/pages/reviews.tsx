@@ -6,13 +6,13 @@ import { ApiForm, Field } from '../components/form';
 import { OrgName, useOrgs } from '../orgs';
 import { Link, navigate } from '../router';
 import { useSession } from '../session';
-import { PageTitle, useAction, useApi, When } from '../ui';
+import { PageTitle, useAction, useApi, useFields, When } from '../ui';
 import { type ReviewWindow, VARIANTS } from './reviews/types';
 
 export { ReviewPage } from './reviews/window';
 
 function OfferForm() {
-  const [f, setF] = useState({
+  const [f, , set] = useFields({
     modelName: '',
     snapshotId: '',
     trustedPartnerDate: '',
@@ -25,7 +25,6 @@ function OfferForm() {
     seconds: '3600',
   });
   const [models, setModels] = useState<Record<string, string>>({});
-  const set = (k: keyof typeof f) => (e: { target: { value: string } }) => setF({ ...f, [k]: e.target.value });
   const act = useAction(async () => {
     const created = await api<{ id: string }>('POST', '/api/v1/reviews/windows', {
       modelName: f.modelName,

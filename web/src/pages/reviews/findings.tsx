@@ -3,11 +3,11 @@ import { useState } from 'react';
 import { api } from '../../api';
 import { type Column, DataTable } from '../../components/data-table';
 import { ApiForm, Choice, Field } from '../../components/form';
-import { type Loaded, TlpBadge, useAction } from '../../ui';
+import { type Loaded, TlpBadge, useAction, useFields } from '../../ui';
 import { FINDING_TYPES, type Finding, RESPONSES, type Run, SEVERITIES, words } from './types';
 
 export function FindingForm({ base, runs, onCreated }: { base: string; runs: Run[]; onCreated: () => void }) {
-  const [f, setF] = useState({
+  const [f, setF, set] = useFields({
     title: '',
     type: 'capability',
     severity: 'medium',
@@ -18,7 +18,6 @@ export function FindingForm({ base, runs, onCreated }: { base: string; runs: Run
     atlas: '',
     tlp: 'AMBER',
   });
-  const set = (k: keyof typeof f) => (e: { target: { value: string } }) => setF({ ...f, [k]: e.target.value });
   const act = useAction(async () => {
     await api('POST', `${base}/findings`, {
       title: f.title,

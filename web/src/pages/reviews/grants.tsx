@@ -8,7 +8,7 @@ import { type Column, DataTable, Table } from '../../components/data-table';
 import { ApiForm, Choice, Field } from '../../components/form';
 import { OrgName } from '../../orgs';
 import type { Organisation } from '../../types';
-import { Async, CopyButton, ErrorSummary, type Loaded, useAction, useApi } from '../../ui';
+import { Async, CopyButton, ErrorSummary, type Loaded, useAction, useApi, useFields } from '../../ui';
 import { type Budget, type Grant, type Key, type ReviewWindow, words } from './types';
 
 const GRANT_ROLES = ['government_reviewer', 'trusted_partner_reviewer', 'developer_liaison', 'observer'] as const;
@@ -25,7 +25,7 @@ export function GrantForm({
   onDone: () => void;
 }) {
   const gov = w.terms.filter((t) => t.audience === 'government').sort((a, b) => b.version - a.version)[0];
-  const [f, setF] = useState({
+  const [f, setF, set] = useFields({
     org: '',
     role: 'government_reviewer',
     raw: false,
@@ -33,7 +33,6 @@ export function GrantForm({
     tokens: String(w.limits.maxBudget.tokens),
     seconds: String(w.limits.maxBudget.seconds),
   });
-  const set = (k: keyof typeof f) => (e: { target: { value: string } }) => setF({ ...f, [k]: e.target.value });
   const act = useAction(async () => {
     await api('POST', `${base}/grants`, {
       granteeOrgId: f.org,

@@ -3,11 +3,11 @@ import { useState } from 'react';
 import { api } from '../../api';
 import { ApiForm, Field } from '../../components/form';
 import type { Organisation } from '../../types';
-import { useAction } from '../../ui';
+import { useAction, useFields } from '../../ui';
 import { type ReviewWindow, words } from './types';
 
 function TermsForm({ base, onAdded }: { base: string; onAdded: () => void }) {
-  const [f, setF] = useState({
+  const [f, setF, set] = useFields({
     audience: 'government',
     text: '',
     confidentiality: 'Findings stay between the developer, the reviewers and the coordinator until published.',
@@ -17,7 +17,6 @@ function TermsForm({ base, onAdded }: { base: string; onAdded: () => void }) {
     tlpDefault: 'AMBER',
     partnersAllowed: true,
   });
-  const set = (k: keyof typeof f) => (e: { target: { value: string } }) => setF({ ...f, [k]: e.target.value });
   const act = useAction(async () => {
     await api('POST', `${base}/terms`, {
       audience: f.audience,
