@@ -46,18 +46,17 @@ const attachmentColumns: Column<WindowAttachment>[] = [
   { header: 'Added', cell: (a) => <When at={a.createdAt} withZone /> },
 ];
 
-/** `developer`: the member belongs to the developer organisation (the API lets it add documents). */
-export function Attachments({
-  w,
-  base,
-  developer,
-  onChanged,
-}: {
+/** What a panel of the window page is given: the window, its API path, and what to call when the panel changed it. */
+export interface WindowPanelProps {
   w: ReviewWindow;
+  /** `/api/v1/reviews/windows/<id>`. */
   base: string;
+  /** The member belongs to the developer organisation (the API lets it add documents and move dates). */
   developer: boolean;
   onChanged: () => void;
-}) {
+}
+
+export function Attachments({ w, base, developer, onChanged }: WindowPanelProps) {
   const [kind, setKind] = useState<string>('model_card');
   const [description, setDescription] = useState('');
   const [files, setFiles] = useState<File[]>([]);
@@ -142,7 +141,7 @@ export function Attachments({
   );
 }
 
-export function CoveredStatus({ w, base, onChanged }: { w: ReviewWindow; base: string; onChanged: () => void }) {
+export function CoveredStatus({ w, base, onChanged }: Omit<WindowPanelProps, 'developer'>) {
   const [status, setStatus] = useState(w.covered.status);
   const [ref, setRef] = useState(w.covered.designationRef ?? '');
   const act = useAction(async () => {
@@ -194,17 +193,7 @@ function localInput(iso: string): string {
   return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}T${two(d.getHours())}:${two(d.getMinutes())}`;
 }
 
-export function PartnerDate({
-  w,
-  base,
-  developer,
-  onChanged,
-}: {
-  w: ReviewWindow;
-  base: string;
-  developer: boolean;
-  onChanged: () => void;
-}) {
+export function PartnerDate({ w, base, developer, onChanged }: WindowPanelProps) {
   const [value, setValue] = useState(() => localInput(w.trustedPartnerDate));
   const [moved, setMoved] = useState(false);
   const act = useAction(async () => {
