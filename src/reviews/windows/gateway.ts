@@ -297,29 +297,56 @@ export class Gateway {
     } finally {
       clearTimeout(timer);
       client?.removeEventListener('abort', onClientGone);
-      this.inflight.delete(entry);
-      const ms = Date.now() - started;
-      const tokens = usage.total_tokens || usage.prompt_tokens + usage.completion_tokens;
-      const q = this.db.kysely;
-      const at = this.clock().toISOString();
-      await repo.addUsage(q, a.grant.id, tokens, ms);
-      await repo.touchKey(q, a.key.id, at);
-      await repo.insertGatewayLog(q, {
-        id: randomUUID(),
-        window_id: a.window.id,
-        grant_id: a.grant.id,
-        key_id: a.key.id,
-        variant: variant.variant,
-        at,
-        status,
-        outcome,
-        latency_ms: ms,
-        prompt_tokens: usage.prompt_tokens,
-        completion_tokens: usage.completion_tokens,
-        request_sha256: sha(requestText),
-        response_sha256: responseText ? sha(responseText) : null,
-      });
+      // A call stays in flight until its usage and log row are written, so "nothing in flight" means "all accounted".
+      try {
+        await this.account(a, variant.variant, {
+          started,
+          status,
+          outcome,
+          usage,
+          requestText,
+          responseText,
+        });
+      } finally {
+        this.inflight.delete(entry);
+      }
     }
+  }
+
+  private async account(
+    a: Authorized,
+    variant: string,
+    call: {
+      started: number;
+      status: number;
+      outcome: string;
+      usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
+      requestText: string;
+      responseText: string;
+    },
+  ): Promise<void> {
+    const { started, status, outcome, usage, requestText, responseText } = call;
+    const ms = Date.now() - started;
+    const tokens = usage.total_tokens || usage.prompt_tokens + usage.completion_tokens;
+    const q = this.db.kysely;
+    const at = this.clock().toISOString();
+    await repo.addUsage(q, a.grant.id, tokens, ms);
+    await repo.touchKey(q, a.key.id, at);
+    await repo.insertGatewayLog(q, {
+      id: randomUUID(),
+      window_id: a.window.id,
+      grant_id: a.grant.id,
+      key_id: a.key.id,
+      variant,
+      at,
+      status,
+      outcome,
+      latency_ms: ms,
+      prompt_tokens: usage.prompt_tokens,
+      completion_tokens: usage.completion_tokens,
+      request_sha256: sha(requestText),
+      response_sha256: responseText ? sha(responseText) : null,
+    });
   }
 }
 
