@@ -130,9 +130,15 @@ export class MatchIndex {
     let k = 0;
     for (let w = 0; w < words; w++) {
       let word = acc[w]!;
+      const base = w << 5;
+      if (word === 0xffffffff) {
+        // all 32 held (common in the answers of packages nearly every inventory holds)
+        for (let b = 0; b < 32; b++) out[k++] = ids[base + b]!;
+        continue;
+      }
       while (word !== 0) {
         const bit = 31 - Math.clz32(word & -word);
-        out[k++] = ids[(w << 5) + bit]!;
+        out[k++] = ids[base + bit]!;
         word &= word - 1;
       }
     }
