@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 import type { PortalServer } from './portal-server.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -111,4 +112,28 @@ export async function signIn(page: Page, server: PortalServer, email: string): P
   await page.getByLabel('Password').fill(server.passwords[email]!);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
+}
+
+/**
+ * The steps of one suite's journeys, bound to its screenshot folder, its server (read when a step runs, since it starts
+ * in `beforeAll`) and where it keeps the axe-core report of each page.
+ */
+export function journeySteps(o: {
+  shots: string;
+  server: () => PortalServer;
+  onAxe: (name: string, axe: AxeReport) => void;
+}) {
+  return {
+    settle: (page: Page) => settle(page, o.shots),
+    /** Screenshot, then axe-core: no serious or critical violation on this page. */
+    async check(page: Page, name: string): Promise<void> {
+      const axe = await screenshotAndAxe(page, o.shots, name);
+      o.onAxe(name, axe);
+      expect(axe.serious, `axe on ${name}`).toEqual([]);
+    },
+    signIn: (page: Page, email: string) => signIn(page, o.server(), email),
+    /** A link of the main navigation. */
+    nav: (page: Page, name: string) =>
+      page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true }),
+  };
 }

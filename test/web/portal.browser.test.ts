@@ -12,15 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleIncidentInput } from '../../src/enforcement/test-fixtures.js';
 import { projectRoot } from '../../src/paths.js';
 import { evidenceBody } from '../enforcement/world.js';
-import {
-  HAVE_CHROMIUM,
-  launchChromium,
-  openPage,
-  screenshotAndAxe,
-  settle as settleIn,
-  signIn as signInAs,
-  warnWithoutChromium,
-} from './journey.js';
+import { HAVE_CHROMIUM, journeySteps, launchChromium, openPage, warnWithoutChromium } from './journey.js';
 import { type PortalServer, startPortalServer } from './portal-server.js';
 
 warnWithoutChromium('test/web/portal.browser.test.ts', 'the browser journeys');
@@ -59,19 +51,13 @@ const axeResults: Record<string, { violations: string[]; serious: string[] }> = 
       timezoneId,
     );
 
-  const settle = (page: Page) => settleIn(page, SHOTS);
-
-  const nav = (page: Page, name: string) =>
-    page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true });
-
-  /** Screenshot, then axe-core: no serious or critical violation on this page. */
-  async function check(page: Page, name: string): Promise<void> {
-    const axe = await screenshotAndAxe(page, SHOTS, name);
-    axeResults[name] = axe;
-    expect(axe.serious, `axe on ${name}`).toEqual([]);
-  }
-
-  const signIn = (page: Page, email: string) => signInAs(page, server, email);
+  const { settle, check, signIn, nav } = journeySteps({
+    shots: SHOTS,
+    server: () => server,
+    onAxe: (name, axe) => {
+      axeResults[name] = axe;
+    },
+  });
 
   const coordToken = () => server.tokens.coordinator!.token;
   let amberId = '';

@@ -12,15 +12,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/paths.js';
 import { reportBody } from '../harness.js';
-import {
-  HAVE_CHROMIUM,
-  launchChromium,
-  openPage,
-  screenshotAndAxe,
-  settle as settleIn,
-  signIn as signInAs,
-  warnWithoutChromium,
-} from './journey.js';
+import { HAVE_CHROMIUM, journeySteps, launchChromium, openPage, warnWithoutChromium } from './journey.js';
 import { type PortalServer, startPortalServer } from './portal-server.js';
 
 warnWithoutChromium('test/web/triage.browser.test.ts', 'the triage journeys');
@@ -142,15 +134,13 @@ const axeResults: Record<string, string[]> = {};
     return (await openPage(browser, { onPageError: (m) => pageErrors.push(m) })).page;
   }
 
-  const settle = (page: Page) => settleIn(page, SHOTS);
-
-  async function check(page: Page, name: string): Promise<void> {
-    const axe = await screenshotAndAxe(page, SHOTS, name);
-    axeResults[name] = axe.violations;
-    expect(axe.serious, `axe on ${name}`).toEqual([]);
-  }
-
-  const signIn = (page: Page, email: string) => signInAs(page, server, email);
+  const { settle, check, signIn, nav } = journeySteps({
+    shots: SHOTS,
+    server: () => server,
+    onAxe: (name, axe) => {
+      axeResults[name] = axe.violations;
+    },
+  });
 
   const main = (page: Page) => page.locator('main');
 
@@ -159,10 +149,7 @@ const axeResults: Record<string, string[]> = {};
     async () => {
       const page = await newPage();
       await signIn(page, 'admin@clearinghouse.local');
-      await page
-        .getByRole('navigation', { name: 'Main' })
-        .getByRole('link', { name: 'Triage inbox', exact: true })
-        .click();
+      await nav(page, 'Triage inbox').click();
       await settle(page);
       const row = page.locator('table.data tbody tr', { hasText: TITLE_A });
       await row.waitFor();
@@ -325,7 +312,7 @@ const axeResults: Record<string, string[]> = {};
     async () => {
       const page = await newPage();
       await signIn(page, 'admin@clearinghouse.local');
-      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Clusters', exact: true }).click();
+      await nav(page, 'Clusters').click();
       await settle(page);
       const list = page.getByRole('table', { name: 'Clusters with two or more reports' });
       await list.getByRole('link', { name: TITLE_A }).waitFor();
