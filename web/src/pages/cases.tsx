@@ -1,5 +1,6 @@
 import { type FormEvent, useState } from 'react';
 import { api } from '../api';
+import { Choice } from '../components/form';
 import { OrgName, useOrgs } from '../orgs';
 import { Link, navigate } from '../router';
 import { isCoordinator, useSession } from '../session';
@@ -276,13 +277,7 @@ function Publish({ c }: { c: CaseDetail }) {
   const issues = pub.error?.issues ?? [];
   const sel = (k: keyof typeof f, label: string, options: string[]) => (
     <Field label={label} issues={issuesFor(issues, `ssvc.${k}`)}>
-      {(p) => (
-        <select {...p} value={String(f[k])} onChange={set(k)}>
-          {options.map((o) => (
-            <option key={o}>{o}</option>
-          ))}
-        </select>
-      )}
+      {(p) => <Choice {...p} value={String(f[k])} onChange={set(k)} choices={options} />}
     </Field>
   );
   return (
@@ -305,13 +300,13 @@ function Publish({ c }: { c: CaseDetail }) {
         </Field>
         <Field label="Marking (TLP)" issues={issuesFor(issues, 'marking')}>
           {(p) => (
-            <select {...p} value={f.tlp} onChange={set('tlp')}>
-              {['CLEAR', 'GREEN', 'AMBER', 'AMBER+STRICT', 'RED'].map((t) => (
-                <option key={t} value={t}>
-                  TLP:{t}
-                </option>
-              ))}
-            </select>
+            <Choice
+              {...p}
+              value={f.tlp}
+              onChange={set('tlp')}
+              choices={['CLEAR', 'GREEN', 'AMBER', 'AMBER+STRICT', 'RED']}
+              text={(t) => `TLP:${t}`}
+            />
           )}
         </Field>
         <div className="field checkbox">

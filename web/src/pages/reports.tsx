@@ -1,5 +1,6 @@
 import { type FormEvent, useState } from 'react';
 import { api, qs } from '../api';
+import { Choice } from '../components/form';
 import { OrgName, useOrgs } from '../orgs';
 import { Link, navigate, useLocation } from '../router';
 import { isCoordinator, useSession } from '../session';
@@ -250,15 +251,7 @@ export function NewReportPage() {
           {(p) => <input {...p} value={f.cvssVector} onChange={set('cvssVector')} placeholder="CVSS:4.0/AV:N/…" />}
         </Field>
         <Field label="Marking (TLP)" id={ids.marking} issues={issuesFor(issues, 'marking')}>
-          {(p) => (
-            <select {...p} value={f.tlp} onChange={set('tlp')}>
-              {TLPS.map((t) => (
-                <option key={t} value={t}>
-                  TLP:{t}
-                </option>
-              ))}
-            </select>
-          )}
+          {(p) => <Choice {...p} value={f.tlp} onChange={set('tlp')} choices={TLPS} text={(t) => `TLP:${t}`} />}
         </Field>
         <button type="submit" className="primary" disabled={action.busy}>
           {action.busy ? 'Submitting…' : 'Submit report'}

@@ -2,7 +2,7 @@
 import { useState } from 'react';
 import { api } from '../../api';
 import { type Column, DataTable, Table } from '../../components/data-table';
-import { ApiForm, Field } from '../../components/form';
+import { ApiForm, Choice, Field } from '../../components/form';
 import { Async, type Loaded, useAction, useApi } from '../../ui';
 import { type Grant, type Run, type RunDetail, type Sample, SUITES } from './types';
 
@@ -137,11 +137,12 @@ export function StartRunForm({ base, grants, onStarted }: { base: string; grants
       </datalist>
       <Field label="Variant" error={e} path="variant">
         {(p) => (
-          <select {...p} value={variant} onChange={(ev) => setVariant(ev.target.value)}>
-            {[...new Set(grants.flatMap((g) => g.variants))].map((v) => (
-              <option key={v}>{v}</option>
-            ))}
-          </select>
+          <Choice
+            {...p}
+            value={variant}
+            onChange={(ev) => setVariant(ev.target.value)}
+            choices={[...new Set(grants.flatMap((g) => g.variants))]}
+          />
         )}
       </Field>
       <Field label="Samples per task (optional)" error={e} path="limit">
