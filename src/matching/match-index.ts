@@ -382,14 +382,15 @@ export class MatchIndex {
     });
     const unparsed: string[] = [];
     const eco = schemeFor(base);
+    let part: Part | null = null;
     for (const v of af.versions ?? []) {
       const p = eco ? eco.parse(v) : null;
       if (p === null) {
         unparsed.push(v);
         continue;
       }
-      const slot = slotOf(pkg, eco!);
-      const part = this.part(parts, slot);
+      part ??= this.part(parts, slotOf(pkg, eco!));
+      const slot = part.slot;
       if (slot.space.inIntervals(p, part.iv)) continue;
       let pos = slot.space.position(p);
       if ((pos & 1) === 0) pos = 2 * addBound(pkg, slot, p, parts) + 1;
