@@ -15,8 +15,12 @@ import { full, publisher } from './testing/samples.js';
 const nonEmpty = (s: string | null | undefined): s is string => typeof s === 'string' && s.trim() !== '';
 const TRIMMED = /^[\S](.*[\S])?$/s;
 
-/** Packages as sets of vers: strings (ranges) and exact versions: how CSAF holds OSV `affected`. */
-function packages(affected: OsvAffected[]): Record<string, string[]> {
+/**
+ * Packages as sets of vers: strings (ranges) and exact versions: how CSAF holds OSV `affected`. The encoder writes an
+ * entry's versions only when it has no ranges; a decoded entry gathers every leaf of its product, so there (`decoded`)
+ * versions beside ranges come from another entry of the same package and count.
+ */
+function packages(affected: OsvAffected[], decoded = false): Record<string, string[]> {
   const out: Record<string, Set<string>> = {};
   for (const a of affected) {
     if (!a.package || a.package.name === '' || a.package.ecosystem === '') continue;
@@ -25,7 +29,7 @@ function packages(affected: OsvAffected[]): Record<string, string[]> {
     out[key] = set;
     const ranges = (a.ranges ?? []).map((r) => versOfRange(a.package!.ecosystem, r)).filter((v) => v !== null);
     for (const v of ranges) set.add(v);
-    if (ranges.length === 0)
+    if (ranges.length === 0 || decoded)
       for (const v of a.versions ?? []) if (v !== '') set.add(versOfVersion(a.package.ecosystem, v));
     if (ranges.length === 0 && (a.versions ?? []).every((v) => v === '') && fixedVersions(a).length === 0)
       set.add(versOfRange(a.package.ecosystem, { type: 'ECOSYSTEM', events: [] })!);
@@ -78,7 +82,7 @@ function expected(doc: AdvisoryDoc) {
 
 function actual(v: CsafImport) {
   const { marking: _m, csafId: _c, ...rest } = v;
-  return { ...rest, aliases: [...v.aliases].sort(), affected: packages(v.affected) };
+  return { ...rest, aliases: [...v.aliases].sort(), affected: packages(v.affected, true) };
 }
 
 const ENCODERS = {

@@ -142,10 +142,14 @@ export function buildProductTree(
       into.push(id);
     };
     if (ranges.length === 0) for (const v of a.versions ?? []) if (v !== '') versionLeaf(v, knownAffected);
-    for (const v of fixedVersions(a)) versionLeaf(v, fixed);
-    if (leaves.length === 0) {
-      // A package with neither ranges nor versions: all its versions are affected.
-      const vers = versOfRange(pkg.ecosystem, { type: 'ECOSYSTEM', events: [] })!;
+    const fixedHere = fixedVersions(a);
+    for (const v of fixedHere) versionLeaf(v, fixed);
+    const allVersions = versOfRange(pkg.ecosystem, { type: 'ECOSYSTEM', events: [] })!;
+    // An entry with neither ranges, versions nor fixes: all versions of its package are affected (even when another
+    // entry of the same package names some).
+    const saysNothing = ranges.length === 0 && (a.versions ?? []).every((v) => v === '') && fixedHere.length === 0;
+    if (saysNothing && !leaves.some((b) => b.category === 'product_version_range' && b.name === allVersions)) {
+      const vers = allVersions;
       const id = nextId();
       leaves.push({
         category: 'product_version_range',
