@@ -115,8 +115,7 @@ export class MatchIndex {
     if (this.acc.length < words) this.acc = new Uint32Array(words * 2);
     const acc = this.acc;
     acc.fill(0, 0, words);
-    const stamp = ++this.visit;
-    for (const e of adv.entries) orEntryHolders(e, stamp, acc, words);
+    for (const e of adv.entries) orEntryHolders(e, acc, words);
     let count = 0;
     for (let w = 0; w < words; w++) {
       // population count of a 32-bit word (SWAR)

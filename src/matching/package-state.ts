@@ -263,19 +263,17 @@ function orHolders(comp: Comp, acc: Uint32Array, words: number): void {
 
 /**
  * The inventories holding a component one entry covers, ORed into `acc` (forEachHit without a callback: the path of
- * a new advisory, where every microsecond of the slowest advisories counts).
+ * a new advisory, where every microsecond of the slowest advisories counts). A component reached twice is ORed twice
+ * (harmless), so nothing is written to the components.
  */
-export function orEntryHolders(e: Entry, stamp: number, acc: Uint32Array, words: number): void {
+export function orEntryHolders(e: Entry, acc: Uint32Array, words: number): void {
   const release = e.release;
   if (e.unparsed) {
     for (const v of e.unparsed) {
       const same = e.pkg.byVersion.get(v);
       if (!same) continue;
-      for (const comp of same) {
-        if (comp.visit === stamp || (release !== null && !releaseApplies(release, comp.n.release))) continue;
-        comp.visit = stamp;
-        orHolders(comp, acc, words);
-      }
+      for (const comp of same)
+        if (release === null || releaseApplies(release, comp.n.release)) orHolders(comp, acc, words);
     }
   }
   for (const part of e.parts) {
@@ -286,9 +284,7 @@ export function orEntryHolders(e: Entry, stamp: number, acc: Uint32Array, words:
       const end = at(slot, iv[i + 1]!);
       for (let j = at(slot, iv[i]!); j < end; j++) {
         const comp = list[j]!;
-        if (comp.visit === stamp || (release !== null && !releaseApplies(release, comp.n.release))) continue;
-        comp.visit = stamp;
-        orHolders(comp, acc, words);
+        if (release === null || releaseApplies(release, comp.n.release)) orHolders(comp, acc, words);
       }
     }
   }
