@@ -13,6 +13,7 @@ import { join, resolve } from 'node:path';
 import { type PublicKey, readKey } from 'openpgp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeBackends } from '../../../test/backends.js';
+import { publishOnePerMarking } from '../../../test/fixtures.js';
 import { startTestApp, type TestApp, type TestOrg } from '../../../test/harness.js';
 import { schemaSet } from '../csaf/schema-set.js';
 import { csafValidatorErrors } from '../csaf/testing/validator.js';
@@ -35,7 +36,6 @@ const providerSchema = schemaSet([
 ])(PROVIDER_URI);
 
 const W = '/.well-known/csaf';
-const FUTURE = '2099-01-01T00:00:00Z';
 
 // biome-ignore lint/suspicious/noExplicitAny: the test reads JSON shapes the server wrote
 type Loose = Record<string, any>;
@@ -125,22 +125,7 @@ describeBackends('CSAF provider', (backend) => {
     t = await startTestApp(backend, { config: { baseUrl: 'https://ch.example.org', secretsKeyFile } });
     partner = await t.org('Partner Grid', 'infrastructure_operator', 'energy');
     other = await t.org('Other Vendor', 'vendor');
-    const markings: Record<string, Record<string, unknown>> = {
-      clear: { tlp: 'CLEAR' },
-      green: { tlp: 'GREEN' },
-      amber: { tlp: 'AMBER', sharedWithOrgIds: [partner.orgId] },
-      strict: { tlp: 'AMBER+STRICT', sharedWithOrgIds: [partner.orgId] },
-      red: { tlp: 'RED', namedMemberIds: [partner.memberId] },
-      embargoed: { tlp: 'CLEAR', embargoUntil: FUTURE },
-    };
-    for (const [name, marking] of Object.entries(markings)) {
-      const res = await t.req<{ id: string }>('POST', '/api/v1/advisories', {
-        token: t.adminToken,
-        body: advisory(name, marking),
-      });
-      if (res.status !== 201) throw new Error(res.raw);
-      ids[name] = res.body.id;
-    }
+    Object.assign(ids, await publishOnePerMarking(t, partner, advisory));
   });
   afterAll(async () => t?.close());
 
